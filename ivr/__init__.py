@@ -1,0 +1,83 @@
+"""KOM information line: a Flask service answering Twilio's voice webhooks.
+
+`create_app(overrides)` builds the app; `gunicorn 'ivr:create_app()'` serves it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, jsonify
+
+from .catalog import load_catalog
+from .config import load_settings
+from .db import Database
+from .voice.twiml import NoAudio
+
+log = logging.getLogger("ivr")
+
+
+def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app from environment variables; `overrides` win over the environment."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_settings(app.instance_path, overrides))
+    register_logging(app)
+    register_proxy(app)
+    register_content(app)
+    register_blueprints(app)
+    register_cli(app)
+    return app
+
+
+def register_logging(app: Flask) -> None:
+    """Plain one-line logs on stderr; a loud warning when webhooks are not checked."""
+    logger = logging.getLogger("ivr")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(app.config["LOG_LEVEL"])
+    if not app.config["TWILIO_AUTH_TOKEN"]:
+        log.warning("!" * 72)
+        log.warning("ALLOW_UNSIGNED_WEBHOOKS is on and TWILIO_AUTH_TOKEN is not set: anyone can")
+        log.warning("call these webhooks. Use this for local development only, never in service.")
+        log.warning("!" * 72)
+
+
+def register_proxy(app: Flask) -> None:
+    """Trust X-Forwarded-* from exactly as many proxies as TRUSTED_PROXIES says (default none)."""
+    hops = app.config["TRUSTED_PROXIES"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
+                                x_port=hops, x_prefix=hops)
+
+
+def register_content(app: Flask) -> None:
+    """The scripts, the database and the audio store."""
+    app.extensions["ivr.catalog"] = load_catalog(app.config["PROMPTS_DIR"])
+    app.extensions["ivr.db"] = Database(app.config["DATABASE_URL"])
+    app.extensions["ivr.audio"] = NoAudio()
+
+
+def register_blueprints(app: Flask) -> None:
+    """The voice webhooks and a health check."""
+    from .voice import bp as voice
+
+    app.register_blueprint(voice)
+
+    @app.get("/healthz")
+    def health():
+        """For load balancers and monitoring: the process answers."""
+        return jsonify(status="ok")
+
+
+def register_cli(app: Flask) -> None:
+    """The `ivr` commands."""
+    from .cli import register
+
+    register(app)

@@ -1,0 +1,229 @@
+"""Languages, segments and the menu tree, loaded from the `prompts/` folder.
+
+The folder holds `menu.toml` (keys, language order, topics) and one folder per language with a
+`language.toml` and one `<segment>.txt` per segment. Adding a language means adding a folder:
+no code changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+SOURCE_LANGUAGE = "en"
+STAFF_DEFAULTS = {
+    "whisper": "Anrop fra informasjonslinjen. Språk: {language}.",
+    "unknown_language": "ikke valgt",
+    "language": "nb-NO",
+    "voice": "Polly.Liv",
+}
+
+
+class CatalogError(ValueError):
+    """The prompts folder is incomplete or malformed."""
+
+
+def text_hash(text: str) -> str:
+    """A short fingerprint of a script text, used to notice when the English source changed."""
+    return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The keys that mean the same thing in every menu and every language."""
+
+    person: str = "0"
+    repeat: str = "*"
+    back: str = "#"
+    next_part: str = "1"
+
+
+@dataclass(frozen=True)
+class Topic:
+    """One entry of the topic menu: a recorded message in one or more parts."""
+
+    id: str
+    key: str
+    parts: tuple[str, ...]
+
+    @property
+    def menu_segment(self) -> str:
+        """The segment that announces this topic in the topic menu."""
+        return f"menu_{self.id}"
+
+
+@dataclass(frozen=True)
+class Language:
+    """One language the line speaks, with its voices and review status."""
+
+    code: str
+    name: str
+    name_nb: str
+    gtts: str
+    espeak: str
+    say_language: str
+    say_voice: str
+    status: str
+    reviewed_by: str
+    reviewed_on: str
+    texts: dict[str, str] = field(repr=False)
+    translated_from: dict[str, str] = field(repr=False, default_factory=dict)
+
+    @property
+    def has_tts(self) -> bool:
+        """Whether any text-to-speech engine can speak this language."""
+        return bool(self.gtts or self.espeak)
+
+    @property
+    def has_say(self) -> bool:
+        """Whether Twilio's <Say> has a voice for this language."""
+        return bool(self.say_language)
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """One thing a caller hears: a segment in a language, with the key it announces if any."""
+
+    segment: str
+    lang: str
+    key: str | None = None
+
+    @property
+    def id(self) -> str:
+        """The prompt's name in the audio store: the segment, plus the key it announces."""
+        return self.segment if self.key is None else f"{self.segment}.{self.key}"
+
+
+@dataclass
+class Catalog:
+    """Everything the call flow needs to know about content."""
+
+    root: Path
+    keys: Keys
+    languages: dict[str, Language]
+    order: tuple[str, ...]
+    per_page: int
+    more_key: str
+    greeting_languages: tuple[str, ...]
+    more_in: tuple[str, ...]
+    topics: tuple[Topic, ...]
+    max_misses: int
+    gather_timeout: int
+    staff: dict[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def segments(self) -> tuple[str, ...]:
+        """Every segment of the source language, sorted by name."""
+        return tuple(sorted(self.languages[SOURCE_LANGUAGE].texts))
+
+    def topic(self, topic_id: str) -> Topic | None:
+        """The topic with this id, or None."""
+        return next((t for t in self.topics if t.id == topic_id), None)
+
+    def topic_for_key(self, key: str) -> Topic | None:
+        """The topic the topic menu offers on this key, or None."""
+        return next((t for t in self.topics if t.key == key), None)
+
+    def text(self, prompt: Prompt) -> str:
+        """The words of a prompt, with its key filled in; English where a translation lacks it."""
+        language = self.languages.get(prompt.lang) or self.languages[SOURCE_LANGUAGE]
+        raw = language.texts.get(prompt.segment)
+        if raw is None:
+            raw = self.languages[SOURCE_LANGUAGE].texts[prompt.segment]
+        return raw.replace("{key}", prompt.key or "")
+
+    def menu_pages(self, enabled: set[str] | None = None) -> list[list[str]]:
+        """The language menu split into pages of language codes, in the configured order."""
+        codes = [c for c in self.order if c in self.languages]
+        codes += sorted(c for c in self.languages if c not in codes)
+        if enabled is not None:
+            codes = [c for c in codes if c in enabled]
+        size = self.per_page
+        return [codes[i : i + size] for i in range(0, len(codes), size)] or [[SOURCE_LANGUAGE]]
+
+    def all_prompts(self, lang: str) -> list[Prompt]:
+        """Every prompt a caller can hear in this language, with the keys the menus announce."""
+        keyed = {"lang_select", "more_languages"} | {t.menu_segment for t in self.topics}
+        prompts = [Prompt(s, lang) for s in self.segments if s not in keyed]
+        prompts += [Prompt(t.menu_segment, lang, t.key) for t in self.topics]
+        for page in self.menu_pages():
+            if lang in page:
+                prompts.append(Prompt("lang_select", lang, str(page.index(lang) + 1)))
+        if lang in self.more_in:
+            prompts.append(Prompt("more_languages", lang, self.more_key))
+        return prompts
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise CatalogError(f"missing {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"{path} is not valid TOML: {exc}") from exc
+
+
+def load_language(folder: Path) -> Language:
+    """Read one language folder."""
+    meta = _read_toml(folder / "language.toml")
+    texts = {
+        p.stem: p.read_text(encoding="utf-8").strip() for p in sorted(folder.glob("*.txt"))
+    }
+    try:
+        return Language(
+            code=folder.name,
+            name=meta["name"],
+            name_nb=meta.get("name_nb", meta["name"]),
+            gtts=meta.get("gtts", ""),
+            espeak=meta.get("espeak", ""),
+            say_language=meta.get("say_language", ""),
+            say_voice=meta.get("say_voice", ""),
+            status=meta.get("status", "draft"),
+            reviewed_by=meta.get("reviewed_by", ""),
+            reviewed_on=str(meta.get("reviewed_on", "")),
+            texts=texts,
+            translated_from=dict(meta.get("translated_from", {})),
+        )
+    except KeyError as exc:
+        raise CatalogError(f"{folder / 'language.toml'} lacks {exc}") from exc
+
+
+def load_catalog(root: Path) -> Catalog:
+    """Read the whole prompts folder and check that the menu refers to segments that exist."""
+    root = Path(root)
+    menu = _read_toml(root / "menu.toml")
+    languages = {
+        d.name: load_language(d)
+        for d in sorted(root.iterdir())
+        if d.is_dir() and (d / "language.toml").exists()
+    }
+    if SOURCE_LANGUAGE not in languages:
+        raise CatalogError(f"{root} has no {SOURCE_LANGUAGE}/ folder: it is the source language")
+    lm = menu.get("language_menu", {})
+    limits = menu.get("limits", {})
+    catalog = Catalog(
+        root=root,
+        keys=Keys(**menu.get("keys", {})),
+        languages=languages,
+        order=tuple(lm.get("order", [SOURCE_LANGUAGE])),
+        per_page=int(lm.get("per_page", 8)),
+        more_key=str(lm.get("more_key", "9")),
+        greeting_languages=tuple(lm.get("greeting", [SOURCE_LANGUAGE])),
+        more_in=tuple(lm.get("more_in", [SOURCE_LANGUAGE])),
+        topics=tuple(
+            Topic(id=t["id"], key=str(t["key"]), parts=tuple(t["parts"]))
+            for t in menu.get("topics", [])
+        ),
+        max_misses=int(limits.get("max_misses", 3)),
+        gather_timeout=int(limits.get("gather_timeout", 6)),
+        staff={**STAFF_DEFAULTS, **menu.get("staff", {})},
+    )
+    source = languages[SOURCE_LANGUAGE].texts
+    needed = {s for t in catalog.topics for s in (*t.parts, t.menu_segment)}
+    missing = sorted(needed - set(source))
+    if missing:
+        raise CatalogError(f"menu.toml names segments with no English text: {missing}")
+    return catalog

@@ -1,0 +1,81 @@
+"""Settings from environment variables, checked at start with clear errors.
+
+Every setting is documented in the README's table. `create_app(overrides)` lets tests and
+tools replace any of them; overrides win over the environment.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+def _flag(value: Any) -> bool:
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEFAULTS: dict[str, Any] = {
+    "TWILIO_AUTH_TOKEN": "",
+    "ALLOW_UNSIGNED_WEBHOOKS": False,
+    "KOM_PHONE_NUMBER": "+4747451500",
+    "LINE_CALLER_ID": "",
+    "DIAL_TIMEOUT": 25,
+    "DATABASE_URL": "",
+    "PUBLIC_BASE_URL": "",
+    "TRUSTED_PROXIES": 0,
+    "PROMPTS_DIR": str(PROJECT_ROOT / "prompts"),
+    "AUDIO_DIR": str(PROJECT_ROOT / "audio" / "store"),
+    "AUDIO_BASE_URL": "",
+    "SECRET_KEY": "",
+    "LOG_LEVEL": "INFO",
+}
+FLAGS = {"ALLOW_UNSIGNED_WEBHOOKS"}
+INTEGERS = {"DIAL_TIMEOUT", "TRUSTED_PROXIES"}
+
+
+def load_settings(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict:
+    """Defaults, then environment variables, then overrides; checked and normalised."""
+    settings = dict(DEFAULTS)
+    settings.update({k: os.environ[k] for k in DEFAULTS if os.environ.get(k, "") != ""})
+    settings.update(overrides or {})
+    for name in FLAGS:
+        settings[name] = _flag(settings[name])
+    for name in INTEGERS:
+        try:
+            settings[name] = int(settings[name])
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name} must be a whole number, not {settings[name]!r}") from None
+    _check(settings)
+    if not settings["DATABASE_URL"]:
+        settings["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'ivr.sqlite3'}"
+    settings["PUBLIC_BASE_URL"] = str(settings["PUBLIC_BASE_URL"]).rstrip("/")
+    return settings
+
+
+def _check(settings: dict) -> None:
+    if not settings["TWILIO_AUTH_TOKEN"] and not settings["ALLOW_UNSIGNED_WEBHOOKS"]:
+        raise ConfigError(
+            "TWILIO_AUTH_TOKEN is not set. Set it to your Twilio auth token so that forged "
+            "webhooks are refused, or set ALLOW_UNSIGNED_WEBHOOKS=1 for local development only."
+        )
+    for name in ("KOM_PHONE_NUMBER", "LINE_CALLER_ID"):
+        if settings[name] and not E164.match(str(settings[name])):
+            raise ConfigError(f"{name} must be an E.164 number like +4747451500, "
+                              f"not {settings[name]!r}")
+    if not 5 <= settings["DIAL_TIMEOUT"] <= 600:
+        raise ConfigError("DIAL_TIMEOUT must be between 5 and 600 seconds (Twilio's limits)")
+    base = str(settings["PUBLIC_BASE_URL"])
+    if base and not re.match(r"^https?://[^/\s]+(/\S*)?$", base):
+        raise ConfigError(f"PUBLIC_BASE_URL must look like https://line.example.org, not {base!r}")
+    if not Path(settings["PROMPTS_DIR"], "menu.toml").is_file():
+        raise ConfigError(f"PROMPTS_DIR={settings['PROMPTS_DIR']} has no menu.toml")

@@ -1,0 +1,205 @@
+"""The call flow as plain Python: where the caller is, what they pressed, what happens next.
+
+No Flask and no Twilio here. A `Position` is everything the line needs to know about a call;
+it travels in the webhook URL, so no process keeps per-call state. `next_step` turns a position
+and a key press (or silence) into a `Step`: what to play, and where the next key press goes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+
+from .catalog import Catalog, Prompt
+
+NODES = ("language", "menu", "part", "callback")
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a caller is in the menus."""
+
+    node: str = "language"
+    lang: str | None = None
+    page: int = 0
+    topic: str | None = None
+    part: int = 0
+    miss: int = 0
+    intro: bool = False  # first arrival: greeting (language menu) or safety sentences (topics)
+    brief: bool = False  # after silence or a wrong key: only the key options, not the message
+
+    def to_query(self) -> dict[str, str]:
+        """The position as URL query parameters (defaults left out, to keep URLs short)."""
+        default = Position()
+        return {
+            name: str(int(value) if isinstance(value, bool) else value)
+            for name, value in vars(self).items()
+            if value != getattr(default, name) and value is not None
+        }
+
+    @classmethod
+    def from_query(cls, args: Mapping[str, str]) -> Position:
+        """Read a position back from URL parameters; anything malformed becomes a default."""
+
+        def number(name: str) -> int:
+            value = str(args.get(name, "0"))
+            return int(value) if value.isdigit() and len(value) < 4 else 0
+
+        node = args.get("node", "language")
+        return cls(
+            node=node if node in NODES else "language",
+            lang=args.get("lang") or None,
+            page=number("page"),
+            topic=args.get("topic") or None,
+            part=number("part"),
+            miss=number("miss"),
+            intro=args.get("intro") == "1",
+            brief=args.get("brief") == "1",
+        )
+
+
+@dataclass(frozen=True)
+class Step:
+    """What the line does next: play prompts, then listen, transfer, or hang up."""
+
+    prompts: tuple[Prompt, ...]
+    gather: Position | None = None
+    transfer: bool = False
+    hangup: bool = False
+    lang: str | None = None
+    event: str = ""
+
+
+@dataclass(frozen=True)
+class Line:
+    """What the flow needs from the outside world for one request."""
+
+    catalog: Catalog
+    pages: list[list[str]]
+    open_now: Callable[[], bool]
+
+    def speaking(self, lang: str | None) -> tuple[str, ...]:
+        """The languages to speak in: the caller's, or the greeting languages if none yet."""
+        if lang in self.catalog.languages:
+            return (lang,)
+        return self.catalog.greeting_languages
+
+    def say(self, lang: str | None, *segments: str) -> tuple[Prompt, ...]:
+        """These segments in the caller's language (or each greeting language)."""
+        return tuple(Prompt(s, code) for code in self.speaking(lang) for s in segments)
+
+
+def present(line: Line, pos: Position) -> Step:
+    """What a caller hears on arriving at a position, listening for a key there afterwards."""
+    cat = line.catalog
+    if pos.node == "menu" and pos.lang:
+        prompts = line.say(pos.lang, "intro") if pos.intro else ()
+        prompts += line.say(pos.lang, "topic_menu")
+        prompts += tuple(Prompt(t.menu_segment, pos.lang, t.key) for t in cat.topics)
+        prompts += line.say(pos.lang, "menu_keys")
+        return Step(prompts, gather=replace(pos, intro=False, brief=False), lang=pos.lang,
+                    event="menu")
+    if pos.node == "part" and pos.lang and (topic := cat.topic(pos.topic or "")):
+        part = min(pos.part, len(topic.parts) - 1)
+        more = part + 1 < len(topic.parts)
+        body = () if pos.brief else line.say(pos.lang, topic.parts[part])
+        keys = line.say(pos.lang, "part_next" if more else "part_end")
+        return Step(body + keys, gather=replace(pos, part=part, brief=False), lang=pos.lang,
+                    event=f"topic:{topic.id}:{part + 1}")
+    if pos.node == "callback":
+        body = () if pos.brief else line.say(pos.lang, "callback")
+        keys = line.say(pos.lang, "callback_keys")
+        return Step(body + keys, gather=replace(pos, brief=False), lang=pos.lang,
+                    event="callback")
+    return _language_menu(line, replace(pos, node="language", lang=None))
+
+
+def _language_menu(line: Line, pos: Position) -> Step:
+    cat = line.catalog
+    page = pos.page if pos.page < len(line.pages) else 0
+    prompts = line.say(None, "greeting") if pos.intro else ()
+    prompts += tuple(
+        Prompt("lang_select", code, str(i + 1)) for i, code in enumerate(line.pages[page])
+    )
+    if len(line.pages) > 1:
+        prompts += tuple(Prompt("more_languages", c, cat.more_key) for c in cat.more_in)
+    return Step(prompts, gather=replace(pos, page=page, intro=False, brief=False),
+                event="language_menu")
+
+
+def start(line: Line) -> Step:
+    """A call comes in: greeting and the language menu."""
+    return present(line, Position(intro=True))
+
+
+def next_step(line: Line, pos: Position, digits: str | None) -> Step:
+    """The step after the caller pressed `digits` (None or "" for silence) at `pos`."""
+    keys = line.catalog.keys
+    key = (digits or "")[:1]
+    if not key:
+        return _missed(line, pos, invalid=False)
+    if key == keys.person:
+        return _person(line, pos.lang)
+    if key == keys.repeat:
+        return present(line, replace(pos, miss=0, brief=False, intro=False))
+    chosen = _choose(line, pos, key)
+    return chosen if chosen is not None else _missed(line, pos, invalid=True)
+
+
+def _choose(line: Line, pos: Position, key: str) -> Step | None:
+    """The step for a key that depends on where the caller is; None if it means nothing here."""
+    cat, keys = line.catalog, line.catalog.keys
+    if pos.node == "language" or not pos.lang:
+        page = line.pages[pos.page] if pos.page < len(line.pages) else line.pages[0]
+        if key.isdigit() and 1 <= int(key) <= len(page) and key != cat.more_key:
+            return present(line, Position("menu", lang=page[int(key) - 1], intro=True))
+        if key == cat.more_key and len(line.pages) > 1:
+            return present(line, Position(page=(pos.page + 1) % len(line.pages)))
+        if key == keys.back:
+            return present(line, Position())
+        return None
+    if key == keys.back:
+        if pos.node == "menu":
+            return present(line, Position())
+        return present(line, Position("menu", lang=pos.lang))
+    if pos.node == "menu" and (topic := cat.topic_for_key(key)):
+        return present(line, Position("part", lang=pos.lang, topic=topic.id))
+    if pos.node == "part" and key == keys.next_part and (topic := cat.topic(pos.topic or "")):
+        if pos.part + 1 < len(topic.parts):
+            return present(line, replace(pos, part=pos.part + 1, miss=0, brief=False))
+    return None
+
+
+def _missed(line: Line, pos: Position, invalid: bool) -> Step:
+    """Silence or a wrong key: the same menu again, until the caller has missed too often."""
+    misses = pos.miss + 1
+    if misses >= line.catalog.max_misses:
+        prompts = line.say(pos.lang, "invalid") if invalid else ()
+        prompts += line.say(pos.lang, "callback", "goodbye")
+        return Step(prompts, hangup=True, lang=pos.lang, event="gave_up")
+    again = present(line, replace(pos, miss=misses, brief=True, intro=False))
+    if not invalid:
+        return replace(again, event="silence")
+    return replace(again, prompts=line.say(pos.lang, "invalid") + again.prompts, event="invalid")
+
+
+def _person(line: Line, lang: str | None) -> Step:
+    """Key 0: a transfer when KOM is open, the callback information when it is closed."""
+    if line.open_now():
+        return Step(line.say(lang, "transfer"), transfer=True, lang=lang, event="transfer")
+    callback = present(line, Position("callback", lang=lang))
+    return replace(callback, prompts=line.say(lang, "closed") + callback.prompts, event="closed")
+
+
+def after_transfer(line: Line, lang: str | None, status: str) -> Step:
+    """The caller is back from a transfer: goodbye after a conversation, else callback info."""
+    if status == "completed":
+        return Step(line.say(lang, "goodbye"), hangup=True, lang=lang, event="transfer:completed")
+    callback = present(line, Position("callback", lang=lang))
+    return replace(callback, prompts=line.say(lang, "transfer_failed") + callback.prompts,
+                   event=f"transfer:{status or 'unknown'}")
+
+
+def give_up(line: Line, lang: str | None) -> Step:
+    """The safe answer when something went wrong: callback information, 112, goodbye."""
+    return Step(line.say(lang, "callback", "goodbye"), hangup=True, lang=lang, event="error")

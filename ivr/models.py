@@ -1,0 +1,88 @@
+"""SQLAlchemy models: anonymous call events and the hours KOM's staff control.
+
+Never a phone number, a name or a recording of a caller: a call event holds the time, the
+language, the menu position, the key and the outcome, and nothing that links it to a person.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import DateTime, Integer, String, Text, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware datetimes in Python, naive UTC in the database (the same on SQLite and PostgreSQL)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("store aware datetimes only")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    """The one clock: now, in UTC, aware."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Base class of every table."""
+
+
+class CallEvent(Base):
+    """One anonymous step of one call, for statistics."""
+
+    __tablename__ = "call_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    language: Mapped[str | None] = mapped_column(String(16))
+    node: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str | None] = mapped_column(String(1))
+    event: Mapped[str] = mapped_column(String(64))
+
+
+class Closure(Base):
+    """A one-off closure staff planned: a staff day, Christmas Eve afternoon."""
+
+    __tablename__ = "closure"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LineSwitch(Base):
+    """The manual "closed now" / "open now" switch. The newest row not cleared is in force."""
+
+    __tablename__ = "line_switch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    is_open: Mapped[bool]
+    reason: Mapped[str] = mapped_column(Text, default="")
+    until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    set_by: Mapped[str] = mapped_column(String(254), default="")
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Setting(Base):
+    """A value staff can change without a developer (transfer numbers, ring timeout...)."""
+
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,0 +1,5 @@
+"""Twilio's voice webhooks."""
+
+from .routes import bp
+
+__all__ = ["bp"]

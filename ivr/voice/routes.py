@@ -1,0 +1,182 @@
+"""Twilio's voice webhooks: thin adapters between HTTP and the call flow.
+
+Every route checks Twilio's signature, reads the position from the URL, asks `flow` for the
+next step and renders it. Any failure still answers 200 with safe TwiML: the callback
+information and 112, in the caller's language when known.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from flask import Blueprint, Response, current_app, g, request, url_for
+from twilio.twiml.voice_response import VoiceResponse
+from werkzeug.exceptions import HTTPException
+
+from .. import flow
+from ..catalog import Catalog
+from ..db import DatabaseUnavailable
+from ..flow import Line, Position, Step
+from ..hours import is_open
+from ..models import CallEvent, utcnow
+from ..schedule import LineSettings, hours_rules, read_settings
+from .security import twilio_only
+from .twiml import EMERGENCY_TWIML, Transfer, render, say_only
+
+bp = Blueprint("voice", __name__, url_prefix="/voice")
+log = logging.getLogger("ivr.voice")
+
+
+def _catalog() -> Catalog:
+    return current_app.extensions["ivr.catalog"]
+
+
+def _url(endpoint: str, **params) -> str:
+    """A URL for Twilio to call next: relative, or absolute under PUBLIC_BASE_URL."""
+    path = url_for(endpoint, **params)
+    return current_app.config["PUBLIC_BASE_URL"] + path
+
+
+def _settings() -> LineSettings:
+    if "line_settings" not in g:
+        config = current_app.config
+        defaults = LineSettings((config["KOM_PHONE_NUMBER"],), config["DIAL_TIMEOUT"])
+        g.line_settings = read_settings(current_app.extensions["ivr.db"], defaults)
+    return g.line_settings
+
+
+def _offered_languages(catalog: Catalog, settings: LineSettings) -> set[str]:
+    return {
+        code for code, language in catalog.languages.items()
+        if code not in settings.disabled_languages
+        and (settings.offer_drafts or language.status != "draft")
+    }
+
+
+def _line() -> Line:
+    catalog = _catalog()
+    settings = _settings()
+
+    def open_now() -> bool:
+        now = utcnow()
+        return is_open(now, hours_rules(current_app.extensions["ivr.db"], now))
+
+    return Line(catalog, catalog.menu_pages(_offered_languages(catalog, settings)), open_now)
+
+
+def _transfer(lang: str | None) -> Transfer:
+    settings = _settings()
+    caller_id = current_app.config["LINE_CALLER_ID"] or request.form.get("To") or None
+    return Transfer(
+        numbers=settings.transfer_numbers,
+        timeout=settings.dial_timeout,
+        caller_id=caller_id,
+        action_url=_url("voice.dial_result", lang=lang) if lang else _url("voice.dial_result"),
+        whisper_url=_url("voice.whisper", lang=lang) if lang else _url("voice.whisper"),
+    )
+
+
+def _record(step: Step, node: str, key: str | None) -> None:
+    """Store an anonymous event for statistics; a database failure never stops the call."""
+    g.event = step.event
+    try:
+        with current_app.extensions["ivr.db"].session() as s:
+            s.add(CallEvent(language=step.lang, node=node, key=key, event=step.event))
+    except DatabaseUnavailable as exc:
+        log.error("could not record call event: %s", exc)
+
+
+def _respond(step: Step, node: str, key: str | None = None) -> Response:
+    _record(step, node, key)
+    twiml = render(
+        step, _catalog(), current_app.extensions["ivr.audio"],
+        action_url=lambda pos: _url("voice.step", **pos.to_query()),
+        transfer=_transfer(step.lang) if step.transfer else None,
+    )
+    return Response(twiml, mimetype="text/xml")
+
+
+@bp.post("")
+@twilio_only
+def incoming():
+    """A call comes in: greeting and language menu."""
+    return _respond(flow.start(_line()), node="incoming")
+
+
+@bp.post("/step")
+@twilio_only
+def step():
+    """The caller pressed a key (or stayed silent) at the position in the URL."""
+    position = Position.from_query(request.args)
+    digits = request.form.get("Digits", "")
+    key = digits[:1] if digits[:1] in "0123456789*#" else None
+    return _respond(flow.next_step(_line(), position, key or digits), node=position.node, key=key)
+
+
+@bp.post("/dial")
+@twilio_only
+def dial_result():
+    """The transfer ended: answered and finished, or busy, no answer, failed."""
+    lang = request.args.get("lang") or None
+    status = request.form.get("DialCallStatus", "")
+    status = status if status.replace("-", "").isalpha() else "unknown"
+    return _respond(flow.after_transfer(_line(), lang, status[:20]), node="dial")
+
+
+@bp.post("/whisper")
+@twilio_only
+def whisper():
+    """Heard by KOM's staff member before the caller is connected: the caller's language."""
+    catalog = _catalog()
+    language = catalog.languages.get(request.args.get("lang", ""))
+    name = language.name_nb if language else catalog.staff["unknown_language"]
+    text = catalog.staff["whisper"].replace("{language}", name)
+    response = VoiceResponse()
+    response.say(text, voice=catalog.staff["voice"], language=catalog.staff["language"])
+    response.pause(length=1)
+    response.say(text, voice=catalog.staff["voice"], language=catalog.staff["language"])
+    return Response(str(response), mimetype="text/xml")
+
+
+@bp.post("/fallback")
+@twilio_only
+def fallback():
+    """Twilio's fallback URL: callback information and 112, with no database and no files."""
+    return Response(_safe_twiml(), mimetype="text/xml")
+
+
+def _safe_twiml() -> str:
+    try:
+        lang = request.args.get("lang") or None
+        catalog = _catalog()
+        line = Line(catalog, catalog.menu_pages(), lambda: False)
+        return say_only(flow.give_up(line, lang if lang in catalog.languages else None), catalog)
+    except Exception:  # noqa: BLE001 - the last resort must not fail
+        log.exception("could not build the safe answer; using the emergency text")
+        return EMERGENCY_TWIML
+
+
+@bp.errorhandler(Exception)
+def webhook_failed(exc: Exception):
+    """Any failure inside a webhook: log it, and give the caller the safe answer, never an error."""
+    if isinstance(exc, HTTPException) and exc.code in (403, 405):
+        return exc
+    log.exception("webhook %s failed", request.path)
+    g.event = "error"
+    return Response(_safe_twiml(), mimetype="text/xml")
+
+
+@bp.before_request
+def _start_timer() -> None:
+    g.started = time.perf_counter()
+
+
+@bp.after_request
+def _log_request(response: Response) -> Response:
+    """One line per request; never the caller's number, never more than the menu key."""
+    elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+    log.info("webhook path=%s node=%s lang=%s event=%s status=%s ms=%.1f",
+             request.path, request.args.get("node", "-"), request.args.get("lang", "-"),
+             g.get("event", "-"), response.status_code, elapsed)
+    return response

@@ -1,0 +1,50 @@
+"""Twilio's request signature: every webhook proves it comes from Twilio.
+
+Twilio signs the public URL it called. Behind a proxy or ngrok Flask sees another URL (http
+instead of https, an inner host name), so the URL to check is rebuilt from PUBLIC_BASE_URL when
+it is set, or from X-Forwarded-* headers when TRUSTED_PROXIES says how many proxies to trust.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+from flask import abort, current_app, request
+from twilio.request_validator import RequestValidator
+
+log = logging.getLogger(__name__)
+
+
+def public_request_url() -> str:
+    """The URL Twilio called, as Twilio saw it."""
+    base = current_app.config["PUBLIC_BASE_URL"]
+    if base:
+        path = request.full_path.removesuffix("?")
+        return base + path
+    return request.url
+
+
+def signed_by_twilio() -> bool:
+    """Whether this request carries a valid X-Twilio-Signature."""
+    token = current_app.config["TWILIO_AUTH_TOKEN"]
+    if not token:
+        return current_app.config["ALLOW_UNSIGNED_WEBHOOKS"]
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature:
+        return False
+    params = request.form if request.method == "POST" else {}
+    return RequestValidator(token).validate(public_request_url(), params, signature)
+
+
+def twilio_only(view):
+    """Refuse (403) any request to `view` that Twilio did not sign."""
+
+    @functools.wraps(view)
+    def checked(*args, **kwargs):
+        if not signed_by_twilio():
+            log.warning("refused unsigned or wrongly signed webhook %s", request.path)
+            abort(403)
+        return view(*args, **kwargs)
+
+    return checked

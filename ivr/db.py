@@ -40,8 +40,8 @@ class Database:
         self.url = url
         kwargs: dict = {"pool_pre_ping": True}
         if url.startswith("sqlite"):
-            # A locked SQLite file must not hold a call for long: give up after 2 seconds.
-            kwargs["connect_args"] = {"timeout": 2}
+            # A locked SQLite file must not hold a call: give up after half a second.
+            kwargs["connect_args"] = {"timeout": 0.5}
         else:
             kwargs["connect_args"] = {"connect_timeout": 3}
         self.engine: Engine = create_engine(url, **kwargs)

@@ -164,9 +164,9 @@ def _choose(line: Line, pos: Position, key: str) -> Step | None:
         return present(line, Position("menu", lang=pos.lang))
     if pos.node == "menu" and (topic := cat.topic_for_key(key)):
         return present(line, Position("part", lang=pos.lang, topic=topic.id))
-    if pos.node == "part" and key == keys.next_part and (topic := cat.topic(pos.topic or "")):
-        if pos.part + 1 < len(topic.parts):
-            return present(line, replace(pos, part=pos.part + 1, miss=0, brief=False))
+    topic = cat.topic(pos.topic or "")
+    if pos.node == "part" and key == keys.next_part and topic and pos.part + 1 < len(topic.parts):
+        return present(line, replace(pos, part=pos.part + 1, miss=0, brief=False))
     return None
 
 

@@ -17,12 +17,11 @@ log = logging.getLogger(__name__)
 
 
 def public_request_url() -> str:
-    """The URL Twilio called, as Twilio saw it."""
-    base = current_app.config["PUBLIC_BASE_URL"]
-    if base:
-        path = request.full_path.removesuffix("?")
-        return base + path
-    return request.url
+    """The URL Twilio called, as Twilio saw it: the raw path and query, byte for byte."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    path = raw if raw and raw.startswith("/") else request.full_path.removesuffix("?")
+    base = current_app.config["PUBLIC_BASE_URL"] or request.host_url.rstrip("/")
+    return base + request.script_root + path.removeprefix(request.script_root)
 
 
 def signed_by_twilio() -> bool:

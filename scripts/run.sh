@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Set everything up and start the line on http://127.0.0.1:5000 (SQLite, audio built offline
+# when gTTS cannot be reached, no Twilio account needed).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+if [ -z "${TWILIO_AUTH_TOKEN:-}" ]; then
+  # Local development without a Twilio account: webhooks are not signature-checked.
+  export ALLOW_UNSIGNED_WEBHOOKS="${ALLOW_UNSIGNED_WEBHOOKS:-1}"
+fi
+.venv/bin/ivr init-db
+if .venv/bin/ivr audio --help >/dev/null 2>&1; then
+  .venv/bin/ivr audio build
+fi
+exec .venv/bin/ivr run --host "${HOST:-127.0.0.1}" --port "${PORT:-5000}"

@@ -1,0 +1,137 @@
+"""Webhooks refuse forgeries, survive garbage, and never give Twilio an error."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from ivr import create_app
+from ivr.config import ConfigError
+
+from .conftest import BASE, CALL_PARAMS, sign
+
+WEBHOOKS = ["/voice", "/voice/step?node=menu&lang=en", "/voice/dial?lang=en",
+            "/voice/whisper?lang=nb", "/voice/fallback"]
+
+
+@pytest.mark.parametrize("path", WEBHOOKS)
+def test_unsigned_request_is_refused(client, path):
+    assert client.post(path, data=CALL_PARAMS).status_code == 403
+
+
+@pytest.mark.parametrize("path", WEBHOOKS)
+def test_wrongly_signed_request_is_refused(client, path):
+    signature = sign(BASE + path, CALL_PARAMS, token="not-the-token")
+    response = client.post(path, data=CALL_PARAMS, headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 403
+
+
+def test_tampered_position_is_refused(client):
+    signature = sign(BASE + "/voice/step?node=menu&lang=en", CALL_PARAMS)
+    response = client.post("/voice/step?node=menu&lang=nb", data=CALL_PARAMS,
+                           headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 403
+
+
+def post_signed(client, path, params, url_base=BASE, headers=None):
+    signature = sign(url_base + path, params)
+    return client.post(path, data=params,
+                       headers={"X-Twilio-Signature": signature, **(headers or {})})
+
+
+def test_public_base_url_makes_signatures_from_behind_a_proxy_pass(app_settings):
+    app = create_app({**app_settings, "PUBLIC_BASE_URL": "https://line.example.org/"})
+    client = app.test_client()
+    ok = post_signed(client, "/voice", CALL_PARAMS, url_base="https://line.example.org")
+    assert ok.status_code == 200
+    assert "https://line.example.org/voice/step" in ok.get_data(as_text=True)
+    assert post_signed(client, "/voice", CALL_PARAMS).status_code == 403
+
+
+def test_forwarded_headers_are_trusted_only_when_configured(app_settings):
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "abc.ngrok.app"}
+    trusting = create_app({**app_settings, "TRUSTED_PROXIES": "1"}).test_client()
+    ok = post_signed(trusting, "/voice", CALL_PARAMS, "https://abc.ngrok.app", headers)
+    assert ok.status_code == 200
+    untrusting = create_app(app_settings).test_client()
+    refused = post_signed(untrusting, "/voice", CALL_PARAMS, "https://abc.ngrok.app", headers)
+    assert refused.status_code == 403
+
+
+def test_app_refuses_to_start_without_a_token(app_settings, monkeypatch):
+    monkeypatch.delenv("TWILIO_AUTH_TOKEN", raising=False)
+    monkeypatch.delenv("ALLOW_UNSIGNED_WEBHOOKS", raising=False)
+    with pytest.raises(ConfigError, match="TWILIO_AUTH_TOKEN"):
+        create_app({**app_settings, "TWILIO_AUTH_TOKEN": ""})
+
+
+def test_development_mode_without_token_warns_loudly(app_settings, caplog):
+    app = create_app({**app_settings, "TWILIO_AUTH_TOKEN": "", "ALLOW_UNSIGNED_WEBHOOKS": "1"})
+    assert "ALLOW_UNSIGNED_WEBHOOKS" in caplog.text
+    assert app.test_client().post("/voice", data=CALL_PARAMS).status_code == 200
+
+
+@pytest.mark.parametrize("setting,value", [
+    ("KOM_PHONE_NUMBER", "47451500"), ("DIAL_TIMEOUT", "soon"), ("DIAL_TIMEOUT", "2"),
+    ("PUBLIC_BASE_URL", "line.example.org"),
+])
+def test_malformed_settings_are_refused_with_a_clear_message(app_settings, setting, value):
+    with pytest.raises(ConfigError, match=setting):
+        create_app({**app_settings, setting: value})
+
+
+GARBAGE = [
+    "/voice/step", "/voice/step?node=nowhere", "/voice/step?node=menu",
+    "/voice/step?node=menu&lang=xx", "/voice/step?node=part&lang=en&topic=nope&part=99",
+    "/voice/step?node=part&lang=en&topic=rights&part=-1", "/voice/step?miss=99999999999",
+    "/voice/step?node=callback&lang=%00", "/voice/step?page=42", "/voice/dial",
+    "/voice/whisper", "/voice/whisper?lang=..%2F..",
+]
+DIGITS = [None, "", "5", "0", "*", "#", "12345", "abc", "ø", "9" * 500, "1#"]
+
+
+@pytest.mark.parametrize("path", GARBAGE)
+@pytest.mark.parametrize("digits", DIGITS)
+def test_garbage_never_gives_an_error(client, path, digits):
+    params = dict(CALL_PARAMS)
+    if digits is not None:
+        params["Digits"] = digits
+    params["DialCallStatus"] = digits or ""
+    response = post_signed(client, path, params)
+    assert response.status_code == 200
+    root = ET.fromstring(response.get_data(as_text=True))
+    assert root.tag == "Response" and len(root), "never an empty answer"
+
+
+def test_missing_call_parameters_are_fine(client):
+    response = post_signed(client, "/voice", {})
+    assert response.status_code == 200 and b"<Gather" in response.data
+
+
+def test_an_exception_gives_callback_information_in_the_callers_language(app, client, monkeypatch):
+    import ivr.flow
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(ivr.flow, "next_step", broken)
+    response = post_signed(client, "/voice/step?node=menu&lang=nb", {**CALL_PARAMS, "Digits": "1"})
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "112" in text and "47. 45. 15. 00" in text and 'language="nb-NO"' in text
+
+
+def test_fallback_url_needs_no_database(app, client, tmp_path):
+    app.extensions["ivr.db"].engine.dispose()
+    (tmp_path / "ivr.sqlite3").unlink()
+    (tmp_path / "ivr.sqlite3").mkdir()
+    response = post_signed(client, "/voice/fallback", CALL_PARAMS)
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "112" in text and text.count("47. 45. 15. 00") >= 2 and "<Hangup" in text
+
+
+def test_logs_never_hold_the_callers_number(caller, caplog):
+    caplog.set_level("DEBUG")
+    caller().press("1").press("0")
+    assert "+4799999999" not in caplog.text and "99999999" not in caplog.text
+    assert "webhook path=/voice/step" in caplog.text

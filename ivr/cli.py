@@ -8,13 +8,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup
+from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from twilio.request_validator import RequestValidator
 
+from . import translations
+from .catalog import load_catalog
 from .hours import OSLO, holiday_name, is_open
 from .models import utcnow
 from .schedule import hours_rules, set_switch
@@ -36,16 +38,18 @@ def register(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(hours)
     app.cli.add_command(sign)
+    app.cli.add_command(languages)
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create or migrate the database to the newest version."""
     current_app.extensions["ivr.db"].upgrade()
     click.echo(f"database ready: {current_app.extensions['ivr.db'].engine.url!r}")
 
 
-@click.group()
+@click.group(cls=AppGroup)
 def hours() -> None:
     """Opening hours: see them, close or open the line now."""
 
@@ -94,6 +98,7 @@ def hours_regular() -> None:
 @click.command("sign")
 @click.argument("url")
 @click.argument("params", nargs=-1)
+@with_appcontext
 def sign(url: str, params: tuple[str, ...]) -> None:
     """Print the X-Twilio-Signature Twilio would send for URL with POST params k=v."""
     token = current_app.config["TWILIO_AUTH_TOKEN"]
@@ -103,3 +108,57 @@ def sign(url: str, params: tuple[str, ...]) -> None:
     click.echo(RequestValidator(token).compute_signature(url, form))
 
 
+
+
+@click.group(cls=AppGroup, invoke_without_command=True)
+@click.pass_context
+@with_appcontext
+def languages(ctx: click.Context) -> None:
+    """Translations: per language, segments present, missing, draft, outdated, reviewed."""
+    if ctx.invoked_subcommand is not None:
+        return
+    catalog = load_catalog(current_app.config["PROMPTS_DIR"])
+    header = f"{'code':5} {'name':14} {'status':9} {'present':>7} {'missing':>7} " \
+             f"{'draft':>5} {'outdated':>8} {'reviewed':>8}  reviewer"
+    click.echo(header)
+    for r in translations.report(catalog):
+        reviewer = f"{r.reviewed_by} {r.reviewed_on}".strip() or "-"
+        click.echo(f"{r.code:5} {r.name[:14]:14} {r.status:9} {r.present:>7} "
+                   f"{r.counts['missing']:>7} {r.counts['draft']:>5} {r.counts['outdated']:>8} "
+                   f"{r.counts['reviewed']:>8}  {reviewer}")
+        for segment in r.outdated:
+            click.echo(f"      outdated: {segment} (the English changed since it was translated)")
+        for segment in r.missing:
+            click.echo(f"      missing:  {segment}")
+
+
+@languages.command("stamp")
+@click.argument("code")
+@click.argument("segments", nargs=-1)
+def languages_stamp(code: str, segments: tuple[str, ...]) -> None:
+    """After updating a translation: record that SEGMENTS (default all) match today's English."""
+    catalog = load_catalog(current_app.config["PROMPTS_DIR"])
+    if code not in catalog.languages:
+        raise click.UsageError(f"no language {code!r} in {catalog.root}")
+    try:
+        done = translations.stamp(catalog, code, list(segments))
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{code}: {len(done)} segment(s) now translate the current English")
+
+
+@languages.command("review")
+@click.argument("code")
+@click.option("--by", "reviewer", required=True, help="The native speaker who checked it.")
+@click.option("--on", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="The date of the review (default today).")
+def languages_review(code: str, reviewer: str, day) -> None:
+    """Mark CODE reviewed: a named native speaker checked every segment against the English."""
+    catalog = load_catalog(current_app.config["PROMPTS_DIR"])
+    if code not in catalog.languages or code == "en":
+        raise click.UsageError(f"{code!r} is not a translated language in {catalog.root}")
+    try:
+        translations.mark_reviewed(catalog, code, reviewer, day.date() if day else date.today())
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{code} is marked reviewed by {reviewer}")

@@ -1,0 +1,66 @@
+"""Review status: a changed English text makes its translations outdated until stamped."""
+
+import shutil
+
+import pytest
+
+from ivr import create_app
+from ivr.catalog import load_catalog
+from ivr.config import DEFAULTS
+
+
+@pytest.fixture
+def prompts(tmp_path):
+    folder = tmp_path / "prompts"
+    shutil.copytree(DEFAULTS["PROMPTS_DIR"], folder)
+    return folder
+
+
+@pytest.fixture
+def cli(app_settings, prompts):
+    app = create_app({**app_settings, "PROMPTS_DIR": str(prompts)})
+    runner = app.test_cli_runner()
+    return lambda *args: runner.invoke(args=list(args))
+
+
+def row(output: str, code: str) -> list[str]:
+    return next(line.split() for line in output.splitlines() if line.startswith(f"{code} "))
+
+
+def test_report_counts_every_segment_of_every_language(cli):
+    result = cli("languages")
+    assert result.exit_code == 0
+    nb = row(result.output, "nb")
+    assert nb[2] == "draft" and nb[3] == "34" and nb[4] == "0" and nb[6] == "0"
+
+
+def test_changing_the_english_makes_translations_outdated(cli, prompts):
+    (prompts / "en" / "goodbye.txt").write_text("Thank you. Goodbye.\n")
+    result = cli("languages")
+    nb = row(result.output, "nb")
+    assert nb[6] == "1", result.output
+    assert "outdated: goodbye" in result.output
+
+
+def test_stamping_an_updated_translation_clears_outdated(cli, prompts):
+    (prompts / "en" / "goodbye.txt").write_text("Thank you. Goodbye.\n")
+    (prompts / "nb" / "goodbye.txt").write_text("Takk. Ha det.\n")
+    assert cli("languages", "stamp", "nb", "goodbye").exit_code == 0
+    assert row(cli("languages").output, "nb")[6] == "0"
+
+
+def test_a_reviewer_marks_a_language_reviewed(cli, prompts):
+    result = cli("languages", "review", "ro", "--by", "Ana Popescu", "--on", "2026-11-20")
+    assert result.exit_code == 0, result.output
+    catalog = load_catalog(prompts)
+    ro = catalog.languages["ro"]
+    assert (ro.status, ro.reviewed_by, ro.reviewed_on) == ("reviewed", "Ana Popescu", "2026-11-20")
+    assert row(cli("languages").output, "ro")[7] == "34"
+    assert len(ro.texts) == 34 and ro.name == "Română", "the rest of the language is kept"
+
+
+def test_a_language_with_missing_segments_cannot_be_marked_reviewed(cli, prompts):
+    (prompts / "bg" / "goodbye.txt").unlink()
+    result = cli("languages", "review", "bg", "--by", "Someone")
+    assert result.exit_code != 0 and "missing" in result.output
+    assert "missing:  goodbye" in cli("languages").output

@@ -149,11 +149,10 @@ class Catalog:
         keyed = {"lang_select", "more_languages"} | {t.menu_segment for t in self.topics}
         prompts = [Prompt(s, lang) for s in self.segments if s not in keyed]
         prompts += [Prompt(t.menu_segment, lang, t.key) for t in self.topics]
-        for page in self.menu_pages():
-            if lang in page:
-                prompts.append(Prompt("lang_select", lang, str(page.index(lang) + 1)))
-        if lang in self.more_in:
-            prompts.append(Prompt("more_languages", lang, self.more_key))
+        # Staff can switch languages off, which moves the others to other keys: so every
+        # language has its "press N" prompt for every key a language page can use.
+        prompts += [Prompt("lang_select", lang, str(k)) for k in range(1, self.per_page + 1)]
+        prompts.append(Prompt("more_languages", lang, self.more_key))
         return prompts
 
 
@@ -212,7 +211,7 @@ def load_catalog(root: Path) -> Catalog:
         per_page=int(lm.get("per_page", 8)),
         more_key=str(lm.get("more_key", "9")),
         greeting_languages=tuple(lm.get("greeting", [SOURCE_LANGUAGE])),
-        more_in=tuple(lm.get("more_in", [SOURCE_LANGUAGE])),
+        more_in=tuple(lm.get("more_in", [])),
         topics=tuple(
             Topic(id=t["id"], key=str(t["key"]), parts=tuple(t["parts"]))
             for t in menu.get("topics", [])

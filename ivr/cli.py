@@ -19,7 +19,7 @@ from . import translations
 from .catalog import load_catalog
 from .hours import OSLO, holiday_name, is_open
 from .models import utcnow
-from .schedule import hours_rules, set_switch
+from .schedule import LineSettings, hours_rules, read_settings, set_switch, write_setting
 
 
 def _create_app(*_args):
@@ -162,3 +162,38 @@ def languages_review(code: str, reviewer: str, day) -> None:
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{code} is marked reviewed by {reviewer}")
+
+
+def _line_settings() -> LineSettings:
+    config = current_app.config
+    defaults = LineSettings((config["KOM_PHONE_NUMBER"],), config["DIAL_TIMEOUT"])
+    return read_settings(current_app.extensions["ivr.db"], defaults)
+
+
+@languages.command("disable")
+@click.argument("code")
+def languages_disable(code: str) -> None:
+    """Take CODE out of the language menu (nothing is deleted)."""
+    catalog = current_app.extensions["ivr.catalog"]
+    if code not in catalog.languages:
+        raise click.UsageError(f"no language {code!r}")
+    disabled = set(_line_settings().disabled_languages) | {code}
+    write_setting(current_app.extensions["ivr.db"], "disabled_languages", sorted(disabled))
+    click.echo(f"{code} is no longer offered to callers")
+
+
+@languages.command("enable")
+@click.argument("code")
+def languages_enable(code: str) -> None:
+    """Offer CODE in the language menu again."""
+    disabled = set(_line_settings().disabled_languages) - {code}
+    write_setting(current_app.extensions["ivr.db"], "disabled_languages", sorted(disabled))
+    click.echo(f"{code} is offered to callers")
+
+
+@languages.command("drafts")
+@click.argument("choice", type=click.Choice(["offer", "hide"]))
+def languages_drafts(choice: str) -> None:
+    """Whether languages whose translation is still a draft are offered to callers."""
+    write_setting(current_app.extensions["ivr.db"], "offer_drafts", choice == "offer")
+    click.echo(f"draft translations are {'offered' if choice == 'offer' else 'hidden'}")

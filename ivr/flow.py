@@ -82,7 +82,9 @@ class Line:
         """The languages to speak in: the caller's, or the greeting languages if none yet."""
         if lang in self.catalog.languages:
             return (lang,)
-        return self.catalog.greeting_languages
+        offered = {code for page in self.pages for code in page}
+        spoken = tuple(c for c in self.catalog.greeting_languages if c in offered)
+        return spoken or self.catalog.greeting_languages[:1]
 
     def say(self, lang: str | None, *segments: str) -> tuple[Prompt, ...]:
         """These segments in the caller's language (or each greeting language)."""
@@ -122,7 +124,10 @@ def _language_menu(line: Line, pos: Position) -> Step:
         Prompt("lang_select", code, str(i + 1)) for i, code in enumerate(line.pages[page])
     )
     if len(line.pages) > 1:
-        prompts += tuple(Prompt("more_languages", c, cat.more_key) for c in cat.more_in)
+        # "For more languages, press 9", spoken in each language that is not on this page
+        # (or in the languages menu.toml names), so its speakers know where to go.
+        others = [c for i, p in enumerate(line.pages) if i != page for c in p]
+        prompts += tuple(Prompt("more_languages", c, cat.more_key) for c in cat.more_in or others)
     return Step(prompts, gather=replace(pos, page=page, intro=False, brief=False),
                 event="language_menu")
 

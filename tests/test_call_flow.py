@@ -113,3 +113,25 @@ def test_silence_at_language_menu_ends_with_callback_info_in_both_languages(call
 def test_a_valid_key_resets_the_silence_count(caller):
     call = caller().press("1").silence().silence().press("*").silence().silence()
     assert not call.ended
+
+
+def test_every_language_is_two_key_presses_away(caller, catalog):
+    pages = catalog.menu_pages()
+    assert len(pages) == 2
+    for lang in pages[1]:
+        call = caller()
+        assert call.heard_prompt("more_languages", lang, catalog.more_key), lang
+        call.press(catalog.more_key)
+        key = str(pages[1].index(lang) + 1)
+        assert call.heard_prompt("lang_select", lang, key)
+        call.press(key)
+        assert call.heard_prompt("intro", lang) and call.heard_prompt("menu_rights", lang, "1")
+
+
+def test_second_language_page_leads_back_to_the_first(caller, catalog):
+    call = caller().press(catalog.more_key)
+    assert call.heard_prompt("more_languages", "en", catalog.more_key)
+    call.press(catalog.more_key)
+    assert call.heard_prompt("lang_select", "en", "1")
+    call.press("9").press("#")
+    assert call.heard_prompt("lang_select", "en", "1")

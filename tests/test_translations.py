@@ -64,3 +64,23 @@ def test_a_language_with_missing_segments_cannot_be_marked_reviewed(cli, prompts
     result = cli("languages", "review", "bg", "--by", "Someone")
     assert result.exit_code != 0 and "missing" in result.output
     assert "missing:  goodbye" in cli("languages").output
+
+
+def test_a_disabled_language_disappears_from_the_menu_and_comes_back(app, caller, catalog):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["languages", "disable", "nb"]).exit_code == 0
+    call = caller()
+    assert not call.heard_prompt("lang_select", "nb", "2")
+    assert call.heard_prompt("lang_select", "ro", "2"), "the next language moves up"
+    call.press("2")
+    assert call.heard_prompt("intro", "ro")
+    assert runner.invoke(args=["languages", "enable", "nb"]).exit_code == 0
+    assert caller().heard_prompt("lang_select", "nb", "2")
+
+
+def test_drafts_can_be_hidden_from_callers(app, caller):
+    assert app.test_cli_runner().invoke(args=["languages", "drafts", "hide"]).exit_code == 0
+    call = caller()
+    offered = [h for h in call.heard if h.language and h.language != "en-GB"]
+    assert not offered, "only the reviewed source language is offered"
+    assert call.heard_prompt("lang_select", "en", "1")

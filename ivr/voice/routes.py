@@ -47,10 +47,19 @@ def _settings() -> LineSettings:
 
 
 def _offered_languages(catalog: Catalog, settings: LineSettings) -> set[str]:
+    """Languages in the menu: not switched off, reviewed unless drafts are offered, and
+    audible: Twilio has a voice for them, or every prompt has a recording."""
+    audio = current_app.extensions["ivr.audio"]
+
+    def audible(code: str) -> bool:
+        language = catalog.languages[code]
+        return language.has_say or all(audio.url_for(p) for p in catalog.all_prompts(code))
+
     return {
         code for code, language in catalog.languages.items()
         if code not in settings.disabled_languages
         and (settings.offer_drafts or language.status != "draft")
+        and audible(code)
     }
 
 

@@ -173,3 +173,15 @@ def test_calls_leave_anonymous_events_only(app, caller):
     assert any(e.language == "nb" and e.key == "0" for e in events)
     dump = " ".join(str(vars(e)) for e in events)
     assert "+4799999999" not in dump and "CA000" not in dump
+
+
+def test_empty_database_without_tables_still_answers(app_settings, tmp_path):
+    from ivr import create_app
+
+    from .conftest import Call
+
+    empty = tmp_path / "empty.sqlite3"
+    app = create_app({**app_settings, "DATABASE_URL": f"sqlite:///{empty}"})
+    with at(2026, 12, 2, 10, 0):
+        call = Call(app.test_client(), app.extensions["ivr.catalog"]).start().press("1").press("0")
+    assert call.dialed

@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import ClassVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -26,7 +27,7 @@ from tests.conftest import TOKEN, Call
 class TimedCall(Call):
     """A Call that records how long each webhook took."""
 
-    timings: list[float] = []
+    timings: ClassVar[list[float]] = []
 
     def post(self, url, extra=None):
         started = time.perf_counter()

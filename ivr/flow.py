@@ -178,7 +178,7 @@ def _choose(line: Line, pos: Position, key: str) -> Step | None:
 def _missed(line: Line, pos: Position, invalid: bool) -> Step:
     """Silence or a wrong key: the same menu again, until the caller has missed too often."""
     misses = pos.miss + 1
-    if misses >= line.catalog.max_misses:
+    if misses > line.catalog.max_misses:
         prompts = line.say(pos.lang, "invalid") if invalid else ()
         prompts += line.say(pos.lang, "callback", "goodbye")
         return Step(prompts, hangup=True, lang=pos.lang, event="gave_up")

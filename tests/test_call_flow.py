@@ -95,23 +95,32 @@ def test_wrong_key_in_a_long_message_repeats_only_the_options(caller):
 
 def test_silence_repeats_the_menu_three_times_then_callback_info_and_goodbye(caller):
     call = caller().press("1")
-    call.silence()
-    assert call.heard_prompt("topic_menu") and not call.ended
-    call.silence()
-    assert call.heard_prompt("topic_menu") and not call.ended
+    for _ in range(3):
+        call.silence()
+        assert call.heard_prompt("topic_menu") and not call.ended
     call.silence()
     assert call.heard_prompt("callback") and call.heard_prompt("goodbye")
     assert call.ended
 
 
+def test_wrong_keys_forever_end_politely(caller):
+    call = caller().press("1")
+    for _ in range(3):
+        call.press("8")
+        assert call.heard_prompt("invalid") and not call.ended
+    call.press("8")
+    assert call.heard_prompt("callback") and call.heard_prompt("goodbye") and call.ended
+
+
 def test_silence_at_language_menu_ends_with_callback_info_in_both_languages(caller):
-    call = caller().silence().silence().silence()
+    call = caller().silence().silence().silence().silence()
     assert call.heard_prompt("callback", "en") and call.heard_prompt("callback", "nb")
     assert call.ended
 
 
 def test_a_valid_key_resets_the_silence_count(caller):
-    call = caller().press("1").silence().silence().press("*").silence().silence()
+    call = caller().press("1").silence().silence().silence().press("*")
+    call.silence().silence().silence()
     assert not call.ended
 
 

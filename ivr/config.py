@@ -36,6 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "PROMPTS_DIR": str(PROJECT_ROOT / "prompts"),
     "AUDIO_DIR": str(PROJECT_ROOT / "audio" / "store"),
     "AUDIO_BASE_URL": "",
+    "TTS_ENGINES": "gtts,espeak",
     "SECRET_KEY": "",
     "LOG_LEVEL": "INFO",
 }

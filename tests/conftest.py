@@ -41,7 +41,7 @@ def app_settings(tmp_path, migrated_db) -> dict:
     db_file = tmp_path / "ivr.sqlite3"
     shutil.copy(migrated_db, db_file)
     return {"TWILIO_AUTH_TOKEN": TOKEN, "DATABASE_URL": f"sqlite:///{db_file}",
-            "AUDIO_DIR": str(tmp_path / "store")}
+            "AUDIO_DIR": str(tmp_path / "store"), "TTS_ENGINES": "espeak"}
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 from tqdm import tqdm
 
 from ..db import DatabaseUnavailable
@@ -20,7 +21,7 @@ def _recordings() -> Recordings:
     return Recordings.for_app(current_app)
 
 
-@click.group("audio")
+@click.group("audio", cls=AppGroup)
 def audio() -> None:
     """Recorded audio: build from the scripts, import human recordings, check."""
 

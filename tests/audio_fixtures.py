@@ -16,13 +16,12 @@ from ivr import create_app
 from ivr.audio.build import Builder
 from ivr.audio.engines import engines_from_setting
 from ivr.audio.library import Recordings
-from ivr.audio.processing import decode, pcm_of, read_wav  # noqa: F401 - re-exported for tests
 from ivr.config import PROJECT_ROOT
 
 TOKEN = "test-auth-token"
 
 
-@pytest.fixture(autouse=True)
+@pytest.fixture
 def no_network(monkeypatch):
     """Any connection that is not to this machine is a test failure."""
     real_connect = socket.socket.connect

@@ -14,6 +14,8 @@ from twilio.request_validator import RequestValidator
 from ivr import create_app
 from ivr.catalog import Prompt
 
+pytest_plugins = ["audio_fixtures"]  # built audio for the audio tests
+
 TOKEN = "test-auth-token"
 BASE = "http://localhost"
 CALL_PARAMS = {

@@ -6,14 +6,15 @@ import io
 import time
 
 import pytest
-from audio_fixtures import (built_app, built_english, no_network, prompts_copy,  # noqa: F401
-                            recordings)
+from audio_fixtures import recordings
 from pydub.generators import Sine
 
 from ivr import create_app
 from ivr.audio import engines as engines_module
 from ivr.audio.build import RERENDER_COMMAND
 from ivr.audio.engines import EngineUnreachable
+
+pytestmark = pytest.mark.usefixtures("no_network")
 
 
 def run(app, *args):

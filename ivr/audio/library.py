@@ -29,7 +29,7 @@ def text_hash(text: str) -> str:
 
 def build_key(text: str, lang: str, engine: str, voice: str) -> str:
     """What a rendered prompt depends on: same key, same audio; nothing to do."""
-    parts = "\x1f".join((text.strip(), lang, engine, voice, PROCESSING))
+    parts = f"{text.strip()}\x1f{lang}\x1f{engine}\x1f{voice}\x1f{PROCESSING}"
     return hashlib.sha256(parts.encode("utf-8")).hexdigest()
 
 

@@ -29,6 +29,7 @@ from pathlib import Path
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # pydub warns about ffmpeg and audioop at import
     import audioop
+
     from pydub import AudioSegment
     from pydub.silence import detect_leading_silence
 
@@ -91,7 +92,8 @@ def decode(data: bytes, fmt: str | None = None, rate: int = 0) -> AudioSegment:
             stdin = b""
         command += ["-vn", "-ac", "1", "-ar", str(RATE), "-f", "s16le", "-acodec", "pcm_s16le",
                     "pipe:1"]
-        run = subprocess.run(command, input=stdin, capture_output=True, timeout=120)
+        run = subprocess.run(command, input=stdin, capture_output=True, timeout=120,
+                             check=False)
     if run.returncode != 0 or len(run.stdout) < 2:
         reason = run.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no audio"]
         raise AudioRejected(f"this is not a readable audio file ({reason[0]})")

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Float, ForeignKey, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -96,6 +106,10 @@ class Recording(Base):
     """
 
     __tablename__ = "recording"
+    __table_args__ = (
+        Index("ix_recording_prompt_lang", "prompt_id", "lang"),
+        CheckConstraint("source IN ('tts', 'human')", name="ck_recording_source"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     hash: Mapped[str] = mapped_column(String(64), index=True)

@@ -191,3 +191,22 @@ def test_a_language_without_tts_gets_none_and_check_demands_recordings(app_setti
                                                             .all_prompts("xx")))]
     check = run(app, "check", "--lang", "xx")
     assert check.exit_code == 1 and "no TTS and no <Say> voice" in check.output
+
+
+def test_audio_migration_goes_down_and_up_again(app):
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect
+
+    from ivr.db import MIGRATIONS
+
+    db = app.extensions["ivr.db"]
+    with db.engine.begin() as connection:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0001_initial")
+    assert "recording" not in inspect(db.engine).get_table_names()
+    db.upgrade()
+    assert {"recording", "audio_choice", "audio_choice_event"} <= set(
+        inspect(db.engine).get_table_names())

@@ -210,3 +210,17 @@ def test_audio_migration_goes_down_and_up_again(app):
     db.upgrade()
     assert {"recording", "audio_choice", "audio_choice_event"} <= set(
         inspect(db.engine).get_table_names())
+
+
+def test_human_recording_of_a_changed_text_is_stale_but_never_replaced(app_settings,
+                                                                      prompts_copy):
+    app = create_app({**app_settings, "PROMPTS_DIR": str(prompts_copy)})
+    recordings(app).import_recording("goodbye", "nb", human_wav(), by="kari")
+    (prompts_copy / "nb" / "goodbye.txt").write_text("Ha det bra. Ny tekst.\n")
+    app = create_app({**app_settings, "PROMPTS_DIR": str(prompts_copy)})
+    human = playing(app, "goodbye", "nb")
+    check = run(app, "check", "--lang", "nb")
+    assert "stale" in check.output and "record it again" in check.output
+    build = run(app, "build", "--lang", "nb", "--prompt", "goodbye")
+    assert build.output.splitlines()[1].split()[:4] == ["nb", "0", "0", "1"]
+    assert playing(app, "goodbye", "nb").hash == human.hash

@@ -8,17 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import (
-    CheckConstraint,
-    DateTime,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    TypeDecorator,
-)
+import sqlalchemy as sa
+from sqlalchemy import DateTime, Integer, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -107,8 +98,8 @@ class Recording(Base):
 
     __tablename__ = "recording"
     __table_args__ = (
-        Index("ix_recording_prompt_lang", "prompt_id", "lang"),
-        CheckConstraint("source IN ('tts', 'human')", name="ck_recording_source"),
+        sa.Index("ix_recording_prompt_lang", "prompt_id", "lang"),
+        sa.CheckConstraint("source IN ('tts', 'human')", name="ck_recording_source"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -120,10 +111,10 @@ class Recording(Base):
     voice: Mapped[str] = mapped_column(String(64), default="")
     text_hash: Mapped[str] = mapped_column(String(64))  # the words it says (or should say)
     build_key: Mapped[str] = mapped_column(String(64), default="")  # tts only
-    duration: Mapped[float] = mapped_column(Float)
-    loudness: Mapped[float] = mapped_column(Float)
-    peak: Mapped[float] = mapped_column(Float)
-    clipped: Mapped[float] = mapped_column(Float, default=0.0)
+    duration: Mapped[float] = mapped_column(sa.Float)
+    loudness: Mapped[float] = mapped_column(sa.Float)
+    peak: Mapped[float] = mapped_column(sa.Float)
+    clipped: Mapped[float] = mapped_column(sa.Float, default=0.0)
     size: Mapped[int] = mapped_column(Integer)  # bytes
     original_name: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -137,7 +128,7 @@ class AudioChoice(Base):
 
     prompt_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     lang: Mapped[str] = mapped_column(String(16), primary_key=True)
-    recording_id: Mapped[int] = mapped_column(ForeignKey("recording.id"))
+    recording_id: Mapped[int] = mapped_column(sa.ForeignKey("recording.id"))
     chosen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     chosen_by: Mapped[str] = mapped_column(String(254), default="")
 
@@ -150,7 +141,7 @@ class AudioChoiceEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     prompt_id: Mapped[str] = mapped_column(String(64), index=True)
     lang: Mapped[str] = mapped_column(String(16), index=True)
-    recording_id: Mapped[int] = mapped_column(ForeignKey("recording.id"))
+    recording_id: Mapped[int] = mapped_column(sa.ForeignKey("recording.id"))
     action: Mapped[str] = mapped_column(String(16))  # build | import | restore
     chosen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     chosen_by: Mapped[str] = mapped_column(String(254), default="")

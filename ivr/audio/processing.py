@@ -17,6 +17,7 @@ re-renders all TTS prompts on the next build.
 
 from __future__ import annotations
 
+import functools
 import math
 import shutil
 import struct
@@ -53,17 +54,20 @@ class AudioRejected(ValueError):
     """The input is not usable audio; the message says why, in words staff understand."""
 
 
+@functools.cache
 def ffmpeg_exe() -> str:
-    """A system ffmpeg when there is one, otherwise the binary imageio-ffmpeg ships."""
+    """A system ffmpeg when there is one, otherwise the binary imageio-ffmpeg ships.
+
+    Looked up on first use, not at import: the web app must start even where no ffmpeg exists
+    (it only serves files). pydub is pointed at the same binary.
+    """
     found = shutil.which("ffmpeg")
-    if found:
-        return found
-    import imageio_ffmpeg
+    if not found:
+        import imageio_ffmpeg
 
-    return imageio_ffmpeg.get_ffmpeg_exe()
-
-
-AudioSegment.converter = ffmpeg_exe()
+        found = imageio_ffmpeg.get_ffmpeg_exe()
+    AudioSegment.converter = found
+    return found
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,11 @@ from typing import Any
 
 from flask import Flask, jsonify
 
+from .audio.library import Recordings
+from .audio.lookup import ManifestLookup
 from .catalog import load_catalog
 from .config import load_settings
 from .db import Database
-from .voice.twiml import NoAudio
 
 log = logging.getLogger("ivr")
 
@@ -61,14 +62,18 @@ def register_content(app: Flask) -> None:
     """The scripts, the database and the audio store."""
     app.extensions["ivr.catalog"] = load_catalog(app.config["PROMPTS_DIR"])
     app.extensions["ivr.db"] = Database(app.config["DATABASE_URL"])
-    app.extensions["ivr.audio"] = NoAudio()
+    app.extensions["ivr.recordings"] = Recordings.for_app(app)
+    app.extensions["ivr.audio"] = ManifestLookup(app.extensions["ivr.recordings"],
+                                                 app.config["AUDIO_BASE_URL"])
 
 
 def register_blueprints(app: Flask) -> None:
-    """The voice webhooks and a health check."""
+    """The voice webhooks, the audio files and a health check."""
+    from .audio.routes import bp as audio
     from .voice import bp as voice
 
     app.register_blueprint(voice)
+    app.register_blueprint(audio)
 
     @app.get("/healthz")
     def health():

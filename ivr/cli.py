@@ -4,6 +4,7 @@
     ivr hours status       is KOM open now, and the coming holidays
     ivr hours close/open   the manual switch; `ivr hours regular` returns to the regular hours
     ivr sign URL k=v ...   the X-Twilio-Signature for a request, to walk a call with curl
+    ivr audio ...          build, import and check the recorded prompts (docs/audio.md)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 from twilio.request_validator import RequestValidator
 
 from . import translations
+from .audio.cli import audio
 from .catalog import load_catalog
 from .hours import OSLO, holiday_name, is_open
 from .models import utcnow
@@ -39,6 +41,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(hours)
     app.cli.add_command(sign)
     app.cli.add_command(languages)
+    app.cli.add_command(audio)
 
 
 @click.command("init-db")

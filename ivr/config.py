@@ -36,6 +36,7 @@ DEFAULTS: dict[str, Any] = {
     "PROMPTS_DIR": str(PROJECT_ROOT / "prompts"),
     "AUDIO_DIR": str(PROJECT_ROOT / "audio" / "store"),
     "AUDIO_BASE_URL": "",
+    "TTS_ENGINES": "gtts,espeak",
     "SECRET_KEY": "",
     "LOG_LEVEL": "INFO",
 }
@@ -77,5 +78,9 @@ def _check(settings: dict) -> None:
     base = str(settings["PUBLIC_BASE_URL"])
     if base and not re.match(r"^https?://[^/\s]+(/\S*)?$", base):
         raise ConfigError(f"PUBLIC_BASE_URL must look like https://line.example.org, not {base!r}")
+    engines = [e.strip() for e in str(settings["TTS_ENGINES"]).split(",") if e.strip()]
+    if set(engines) - {"gtts", "espeak"}:
+        raise ConfigError(f"TTS_ENGINES must list gtts and/or espeak, in order of preference, "
+                          f"like 'gtts,espeak', not {settings['TTS_ENGINES']!r}")
     if not Path(settings["PROMPTS_DIR"], "menu.toml").is_file():
         raise ConfigError(f"PROMPTS_DIR={settings['PROMPTS_DIR']} has no menu.toml")

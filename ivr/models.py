@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from sqlalchemy import DateTime, Integer, String, Text, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -86,3 +87,61 @@ class Setting(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Recording(Base):
+    """One version of the audio of one prompt in one language: rendered (tts) or human.
+
+    Rows are never changed or deleted: together they are the history staff can restore from.
+    The file itself lives in the audio store under `hash` (sha256 of its bytes).
+    """
+
+    __tablename__ = "recording"
+    __table_args__ = (
+        sa.Index("ix_recording_prompt_lang", "prompt_id", "lang"),
+        sa.CheckConstraint("source IN ('tts', 'human')", name="ck_recording_source"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hash: Mapped[str] = mapped_column(String(64), index=True)
+    prompt_id: Mapped[str] = mapped_column(String(64))
+    lang: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(8))  # "tts" or "human"
+    engine: Mapped[str] = mapped_column(String(32), default="")
+    voice: Mapped[str] = mapped_column(String(64), default="")
+    text_hash: Mapped[str] = mapped_column(String(64))  # the words it says (or should say)
+    build_key: Mapped[str] = mapped_column(String(64), default="")  # tts only
+    duration: Mapped[float] = mapped_column(sa.Float)
+    loudness: Mapped[float] = mapped_column(sa.Float)
+    peak: Mapped[float] = mapped_column(sa.Float)
+    clipped: Mapped[float] = mapped_column(sa.Float, default=0.0)
+    size: Mapped[int] = mapped_column(Integer)  # bytes
+    original_name: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(254), default="")
+
+
+class AudioChoice(Base):
+    """Which recording plays now for a prompt in a language."""
+
+    __tablename__ = "audio_choice"
+
+    prompt_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(16), primary_key=True)
+    recording_id: Mapped[int] = mapped_column(sa.ForeignKey("recording.id"))
+    chosen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    chosen_by: Mapped[str] = mapped_column(String(254), default="")
+
+
+class AudioChoiceEvent(Base):
+    """The history of choices: who made which recording current, when and how."""
+
+    __tablename__ = "audio_choice_event"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    prompt_id: Mapped[str] = mapped_column(String(64), index=True)
+    lang: Mapped[str] = mapped_column(String(16), index=True)
+    recording_id: Mapped[int] = mapped_column(sa.ForeignKey("recording.id"))
+    action: Mapped[str] = mapped_column(String(16))  # build | import | restore
+    chosen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    chosen_by: Mapped[str] = mapped_column(String(254), default="")

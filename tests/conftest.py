@@ -14,6 +14,8 @@ from twilio.request_validator import RequestValidator
 from ivr import create_app
 from ivr.catalog import Prompt
 
+pytest_plugins = ["tests.audio_fixtures"]  # built audio for the audio tests
+
 TOKEN = "test-auth-token"
 BASE = "http://localhost"
 CALL_PARAMS = {
@@ -41,7 +43,7 @@ def app_settings(tmp_path, migrated_db) -> dict:
     db_file = tmp_path / "ivr.sqlite3"
     shutil.copy(migrated_db, db_file)
     return {"TWILIO_AUTH_TOKEN": TOKEN, "DATABASE_URL": f"sqlite:///{db_file}",
-            "AUDIO_DIR": str(tmp_path / "store")}
+            "AUDIO_DIR": str(tmp_path / "store"), "TTS_ENGINES": "espeak"}
 
 
 @pytest.fixture

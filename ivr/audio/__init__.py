@@ -1,0 +1,1 @@
+"""Recorded audio: TTS engines, telephone processing, the content-addressed store, the build."""

@@ -1,0 +1,130 @@
+"""The build: render every prompt whose audio is missing or out of date, skip the rest.
+
+A rendered prompt is keyed by (text, language, engine, voice, processing settings): when the
+key of the recording that plays now still matches, nothing is done, so a rebuild with nothing
+changed only reads the database and looks at the store. Human recordings are never replaced.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from ..catalog import Prompt
+from .engines import Engine, EngineError, EngineUnreachable
+from .library import HUMAN, TTS, Recordings, build_key
+from .processing import AudioRejected, decode, telephone_ready
+
+RERENDER_COMMAND = "ivr audio build --engine gtts --force-tts"
+COLUMNS = ("rendered", "unchanged", "human", "failed", "no_tts")
+
+
+@dataclass
+class BuildReport:
+    """What a build did, per language, and the errors worth showing."""
+
+    counts: dict[str, Counter] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    unreachable: dict[str, str] = field(default_factory=dict)  # engine -> reason
+
+    def count(self, lang: str, what: str) -> None:
+        self.counts.setdefault(lang, Counter())[what] += 1
+
+    @property
+    def failed(self) -> int:
+        return sum(c["failed"] for c in self.counts.values())
+
+    @property
+    def rendered(self) -> int:
+        return sum(c["rendered"] for c in self.counts.values())
+
+
+class Builder:
+    """Runs one build with a list of engines in order of preference."""
+
+    def __init__(self, recordings: Recordings, engines: list[Engine], *, force: bool = False,
+                 by: str = "build", on_unreachable: Callable[[str, str], None] | None = None):
+        self.recordings = recordings
+        self.engines = engines
+        self.force = force
+        self.by = by
+        self.on_unreachable = on_unreachable or (lambda engine, reason: None)
+        self.report = BuildReport()
+
+    def prompts(self, langs: Iterable[str] | None = None,
+                prompt_ids: set[str] | None = None) -> list[Prompt]:
+        """The prompts a build covers: every prompt of the languages, or only the named ones."""
+        catalog = self.recordings.catalog
+        chosen = list(langs or catalog.languages)
+        unknown = [code for code in chosen if code not in catalog.languages]
+        if unknown:
+            raise ValueError(f"unknown languages {unknown}")
+        return [p for lang in chosen for p in catalog.all_prompts(lang)
+                if prompt_ids is None or p.id in prompt_ids]
+
+    def run(self, prompts: list[Prompt], progress: Callable[[Prompt], None] | None = None
+            ) -> BuildReport:
+        """Render what is missing or out of date, then save the manifest file."""
+        current = self.recordings.current()
+        changed = False
+        for prompt in prompts:
+            changed |= self.one(prompt, current.get((prompt.id, prompt.lang)))
+            if progress:
+                progress(prompt)
+        if changed or not self.recordings.store.read_manifest():
+            self.recordings.publish()
+        return self.report
+
+    def one(self, prompt: Prompt, recording) -> bool:
+        """Build one prompt; True when a new recording now plays."""
+        language = self.recordings.catalog.languages[prompt.lang]
+        if recording is not None and recording.source == HUMAN:
+            self.report.count(prompt.lang, "human")
+            return False
+        speakers = [(e, e.voice_for(language)) for e in self.engines]
+        speakers = [(e, v) for e, v in speakers if v]
+        if not speakers:
+            self.report.count(prompt.lang, "no_tts")
+            return False
+        text = self.recordings.catalog.text(prompt)
+        if not self.force and self._up_to_date(recording, text, prompt.lang):
+            self.report.count(prompt.lang, "unchanged")
+            return False
+        errors = []
+        for engine, voice in speakers:
+            if engine.name in self.report.unreachable:
+                continue
+            try:
+                speech = engine.speak(text, voice)
+                finished, measure = telephone_ready(decode(speech.data, speech.format, speech.rate))
+            except EngineUnreachable as exc:
+                self.report.unreachable[engine.name] = str(exc)
+                self.on_unreachable(engine.name, str(exc))
+                continue
+            except (EngineError, AudioRejected) as exc:
+                errors.append(f"{engine.name}: {exc}")
+                continue
+            key = build_key(text, prompt.lang, engine.name, voice)
+            if recording is not None and recording.build_key == key \
+                    and self.recordings.store.has(recording.hash):
+                self.report.count(prompt.lang, "unchanged")
+                return False
+            self.recordings.add(prompt, finished, measure, source=TTS, action="build",
+                                by=self.by, engine=engine.name, voice=voice, key=key)
+            self.report.count(prompt.lang, "rendered")
+            return True
+        self.report.count(prompt.lang, "failed")
+        reason = "; ".join(errors) or "no engine reachable"
+        self.report.errors.append(f"{prompt.lang} {prompt.id}: {reason}")
+        return False
+
+    def _up_to_date(self, recording, text: str, lang: str) -> bool:
+        """The recording playing now was rendered from this text by an engine still in use."""
+        if recording is None or recording.source != TTS:
+            return False
+        if recording.engine not in {e.name for e in self.engines}:
+            return False
+        if recording.build_key != build_key(text, lang, recording.engine, recording.voice):
+            return False
+        return self.recordings.store.has(recording.hash)

@@ -1,0 +1,180 @@
+"""Recordings of prompts: what plays now, its history, imports and restores.
+
+`Recordings` joins the catalog (what must be said), the database (which file plays, and every
+version ever made) and the store (the files). The build, the CLI and the staff pages all go
+through it, so a human recording is never overwritten by a build and every change is logged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from flask import Flask
+from sqlalchemy import select
+
+from ..catalog import Catalog, Prompt
+from ..db import Database
+from ..models import AudioChoice, AudioChoiceEvent, Recording, utcnow
+from .processing import PROCESSING, AudioRejected, Measure, decode, problems, telephone_ready
+from .store import AudioStore
+
+HUMAN, TTS = "human", "tts"
+
+
+def text_hash(text: str) -> str:
+    """The fingerprint of the words a recording says."""
+    return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()
+
+
+def build_key(text: str, lang: str, engine: str, voice: str) -> str:
+    """What a rendered prompt depends on: same key, same audio; nothing to do."""
+    parts = f"{text.strip()}\x1f{lang}\x1f{engine}\x1f{voice}\x1f{PROCESSING}"
+    return hashlib.sha256(parts.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class PromptState:
+    """The audio of one prompt in one language, as staff see it."""
+
+    prompt: Prompt
+    state: str  # human | tts | missing | stale
+    recording: Recording | None
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Recordings:
+    """The recordings of every prompt: catalog + database + store."""
+
+    catalog: Catalog
+    db: Database
+    store: AudioStore
+
+    @classmethod
+    def for_app(cls, app: Flask) -> Recordings:
+        return cls(app.extensions["ivr.catalog"], app.extensions["ivr.db"],
+                   AudioStore(app.config["AUDIO_DIR"]))
+
+    def prompt(self, prompt_id: str, lang: str) -> Prompt:
+        """The prompt with this id in this language; ValueError naming the choices if none."""
+        if lang not in self.catalog.languages:
+            raise ValueError(f"unknown language {lang!r}; known: "
+                             f"{', '.join(sorted(self.catalog.languages))}")
+        prompts = {p.id: p for p in self.catalog.all_prompts(lang)}
+        if prompt_id not in prompts:
+            raise ValueError(f"{lang} has no prompt {prompt_id!r}; known: "
+                             f"{', '.join(sorted(prompts))}")
+        return prompts[prompt_id]
+
+    def current(self) -> dict[tuple[str, str], Recording]:
+        """The recording that plays now, per (prompt id, language). DatabaseUnavailable if down."""
+        with self.db.session() as session:
+            rows = session.execute(
+                select(AudioChoice.prompt_id, AudioChoice.lang, Recording)
+                .join(Recording, Recording.id == AudioChoice.recording_id)
+            ).all()
+        return {(p, lang): rec for p, lang, rec in rows}
+
+    def manifest(self) -> dict[tuple[str, str], str]:
+        """The file hash that plays now, per (prompt id, language)."""
+        with self.db.session() as session:
+            rows = session.execute(
+                select(AudioChoice.prompt_id, AudioChoice.lang, Recording.hash)
+                .join(Recording, Recording.id == AudioChoice.recording_id)
+            ).all()
+        return {(p, lang): digest for p, lang, digest in rows}
+
+    def publish(self) -> None:
+        """Save the manifest file in the store: what calls play if the database goes away."""
+        self.store.write_manifest(self.manifest())
+
+    def add(self, prompt: Prompt, data: bytes, measure: Measure, *, source: str, action: str,
+            by: str, engine: str = "", voice: str = "", key: str = "",
+            original_name: str = "") -> Recording:
+        """Store a finished file, record it and make it the one that plays."""
+        digest = self.store.put(data)
+        recording = Recording(
+            hash=digest, prompt_id=prompt.id, lang=prompt.lang, source=source, engine=engine,
+            voice=voice, text_hash=text_hash(self.catalog.text(prompt)), build_key=key,
+            duration=measure.duration, loudness=measure.loudness, peak=measure.peak,
+            clipped=measure.clipped, size=len(data), original_name=original_name[:255],
+            created_at=utcnow(), created_by=by,
+        )
+        with self.db.session() as session:
+            session.add(recording)
+            session.flush()
+            self._choose(session, recording, action, by)
+        return recording
+
+    def _choose(self, session, recording: Recording, action: str, by: str) -> None:
+        now = utcnow()
+        choice = session.get(AudioChoice, (recording.prompt_id, recording.lang))
+        if choice is None:
+            choice = AudioChoice(prompt_id=recording.prompt_id, lang=recording.lang)
+            session.add(choice)
+        choice.recording_id, choice.chosen_at, choice.chosen_by = recording.id, now, by
+        session.add(AudioChoiceEvent(prompt_id=recording.prompt_id, lang=recording.lang,
+                                     recording_id=recording.id, action=action, chosen_at=now,
+                                     chosen_by=by))
+
+    def import_recording(self, prompt_id: str, lang: str, data: bytes, by: str,
+                         original_name: str = "") -> Recording:
+        """A human recording for a prompt: processed like TTS, then it plays and builds keep it.
+
+        Raises AudioRejected (corrupt, not audio, silent) or ValueError (unknown prompt);
+        on any error nothing changes and the old recording stays live.
+        """
+        prompt = self.prompt(prompt_id, lang)
+        if not data:
+            raise AudioRejected("the file is empty")
+        finished, measure = telephone_ready(decode(data))
+        too_long = [p for p in problems(measure) if p.startswith("too long")]
+        if too_long:
+            raise AudioRejected(f"the recording is {too_long[0]}: split or shorten it")
+        recording = self.add(prompt, finished, measure, source=HUMAN, action="import", by=by,
+                             original_name=original_name)
+        self.publish()
+        return recording
+
+    def history(self, prompt_id: str, lang: str) -> list[Recording]:
+        """Every version of a prompt's audio, newest first."""
+        with self.db.session() as session:
+            return list(session.scalars(
+                select(Recording).where(Recording.prompt_id == prompt_id, Recording.lang == lang)
+                .order_by(Recording.id.desc())
+            ))
+
+    def restore(self, recording_id: int, by: str) -> Recording:
+        """Make an earlier version play again (its file must still be in the store)."""
+        with self.db.session() as session:
+            recording = session.get(Recording, recording_id)
+            if recording is None:
+                raise ValueError(f"no recording {recording_id}")
+            if not self.store.has(recording.hash):
+                raise ValueError(f"the file of recording {recording_id} is not in the store")
+            self._choose(session, recording, "restore", by)
+        self.publish()
+        return recording
+
+    def state(self, prompt: Prompt, recording: Recording | None) -> PromptState:
+        """human / tts / missing / stale, with what is wrong with the file."""
+        if recording is None:
+            return PromptState(prompt, "missing", None)
+        if not self.store.has(recording.hash):
+            return PromptState(prompt, "missing", recording, ["file missing from the store"])
+        found = problems(Measure(recording.duration, recording.loudness, recording.peak,
+                                 recording.clipped, 0, 0))
+        if recording.text_hash != text_hash(self.catalog.text(prompt)):
+            return PromptState(prompt, "stale", recording, found)
+        return PromptState(prompt, recording.source, recording, found)
+
+    def states(self, langs: list[str] | None = None) -> list[PromptState]:
+        """The state of every prompt of every (or the given) language."""
+        current = self.current()
+        return [
+            self.state(p, current.get((p.id, lang)))
+            for lang in (langs or list(self.catalog.languages))
+            for p in self.catalog.all_prompts(lang)
+        ]
+

@@ -1,0 +1,25 @@
+"""GET /audio/<hash>.wav: the store's files, cached forever (a new recording is a new name)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, send_file
+
+from .store import AudioStore
+
+bp = Blueprint("audio", __name__, url_prefix="/audio")
+ONE_YEAR = 31536000
+
+
+@bp.get("/<string:name>")
+def audio_file(name: str):
+    """A stored file with a strong ETag and immutable caching; 404 for anything else."""
+    digest, dot, extension = name.partition(".")
+    path = AudioStore(current_app.config["AUDIO_DIR"]).path(digest)
+    if extension != "wav" or not dot or path is None:
+        abort(404)
+    response = send_file(path, mimetype="audio/wav", etag=digest, conditional=True,
+                         last_modified=None, max_age=ONE_YEAR)
+    response.cache_control.public = True
+    response.cache_control.immutable = True
+    response.cache_control.no_cache = None
+    return response

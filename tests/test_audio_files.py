@@ -1,0 +1,96 @@
+"""The built files, decoded for real: telephone format, loudness, silence pads, clipping."""
+
+from __future__ import annotations
+
+import io
+import math
+import wave
+
+import pytest
+from .audio_fixtures import recordings
+from pydub.generators import Sine, Square
+from pydub.silence import detect_leading_silence
+
+from ivr.audio import processing
+from ivr.audio.processing import (
+    PAD_MS,
+    TARGET_DBFS,
+    AudioRejected,
+    decode,
+    problems,
+    read_wav,
+    telephone_ready,
+)
+
+pytestmark = pytest.mark.usefixtures("no_network")
+
+
+def wav_bytes(segment) -> bytes:
+    buffer = io.BytesIO()
+    segment.export(buffer, format="wav")
+    return buffer.getvalue()
+
+
+def test_every_english_file_is_8khz_mono_mulaw_wav(built_app):
+    current = recordings(built_app).current()
+    assert len(current) == len(built_app.extensions["ivr.catalog"].all_prompts("en"))
+    for (prompt_id, lang), rec in current.items():
+        data = recordings(built_app).store.read(rec.hash)
+        info = read_wav(data)
+        assert (info.format_tag, info.channels, info.rate, info.bits) == (7, 1, 8000, 8), prompt_id
+        assert rec.size == len(data) and rec.source == "tts" and rec.engine == "espeak"
+
+
+def test_files_decode_with_ffmpeg_to_the_recorded_duration_loudness_and_pads(built_app):
+    for (prompt_id, _), rec in recordings(built_app).current().items():
+        audio = decode(recordings(built_app).store.read(rec.hash))  # ffmpeg reads the file
+        assert audio.frame_rate == 8000 and audio.channels == 1
+        assert abs(len(audio) / 1000 - rec.duration) < 0.02, prompt_id
+        assert 0.8 < rec.duration < 90
+        lead = detect_leading_silence(audio, silence_threshold=-50, chunk_size=5)
+        tail = detect_leading_silence(audio.reverse(), silence_threshold=-50, chunk_size=5)
+        assert PAD_MS - 10 <= lead <= PAD_MS + 40, (prompt_id, lead)
+        assert PAD_MS - 10 <= tail <= PAD_MS + 40, (prompt_id, tail)
+        speech = audio[lead : len(audio) - tail]
+        assert TARGET_DBFS - 4 <= speech.dBFS <= TARGET_DBFS + 1, (prompt_id, speech.dBFS)
+        assert audio.max_dBFS <= -0.9, prompt_id
+        assert not problems(processing.measure(recordings(built_app).store.read(rec.hash)))
+
+
+def test_quiet_input_with_long_silences_is_trimmed_and_brought_to_target():
+    tone = Sine(440).to_audio_segment(duration=1500, volume=-40).set_frame_rate(22050)
+    silence = tone - 200  # digital silence of the same format
+    quiet = silence[:1200] + tone + silence[:2000]
+    data, measure = telephone_ready(decode(wav_bytes(quiet)))
+    assert abs(measure.duration - (1.5 + 2 * PAD_MS / 1000)) < 0.03
+    assert abs(measure.loudness - TARGET_DBFS) < 0.5
+    assert (measure.lead_ms, measure.tail_ms) == (PAD_MS, PAD_MS)
+    with pytest.raises(wave.Error), wave.open(io.BytesIO(data)):
+        pass  # the stdlib cannot even read μ-law: it is not PCM
+
+
+def test_clipped_input_is_flagged_and_output_peaks_stay_below_full_scale():
+    square = Square(300).to_audio_segment(duration=1000, volume=0).set_frame_rate(8000)
+    _, measure = telephone_ready(decode(wav_bytes(square)))
+    assert measure.peak <= -0.9
+    assert any(p.startswith("clipped") for p in problems(measure))
+
+
+@pytest.mark.parametrize("data", [b"", b"hello, I am not audio" * 50, bytes(range(256)) * 40])
+def test_non_audio_is_rejected(data):
+    with pytest.raises(AudioRejected):
+        telephone_ready(decode(data))
+
+
+def test_silence_is_rejected():
+    silence = Sine(440).to_audio_segment(duration=2000, volume=-120)
+    with pytest.raises(AudioRejected, match="silent"):
+        telephone_ready(decode(wav_bytes(silence)))
+
+
+def test_processing_is_deterministic():
+    tone = Sine(300).to_audio_segment(duration=800, volume=-12)
+    first, _ = telephone_ready(decode(wav_bytes(tone)))
+    second, _ = telephone_ready(decode(wav_bytes(tone)))
+    assert first == second
+    assert not math.isinf(processing.measure(first).loudness)

@@ -1,0 +1,122 @@
+"""Serving the store, and what callers hear: <Play> where a file exists, even without a database."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+from .audio_fixtures import recordings
+
+from ivr import create_app
+from ivr.catalog import Prompt
+
+pytestmark = pytest.mark.usefixtures("no_network")
+
+
+@pytest.fixture
+def app(built_app):
+    """Every English prompt has audio; no other language has any."""
+    return built_app
+
+
+def a_file(app) -> str:
+    return recordings(app).current()[("greeting", "en")].hash
+
+
+def test_audio_file_is_served_with_immutable_caching_and_strong_etag(app, client):
+    digest = a_file(app)
+    response = client.get(f"/audio/{digest}.wav")
+    assert response.status_code == 200
+    assert response.mimetype == "audio/wav"
+    assert response.headers["ETag"] == f'"{digest}"'
+    cache = {p.strip() for p in response.headers["Cache-Control"].split(",")}
+    assert cache == {"public", "max-age=31536000", "immutable"}
+    assert response.data == recordings(app).store.read(digest)
+
+
+def test_if_none_match_gives_304(app, client):
+    digest = a_file(app)
+    response = client.get(f"/audio/{digest}.wav", headers={"If-None-Match": f'"{digest}"'})
+    assert response.status_code == 304
+    assert not response.data
+
+
+@pytest.mark.parametrize("path", [
+    "/audio/../ivr.sqlite3", "/audio/..%2Fivr.sqlite3", "/audio/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+    "/audio/manifest.json", "/audio/" + "0" * 64 + ".wav", "/audio/" + "A" * 64 + ".wav",
+])
+def test_nothing_outside_the_stored_files_can_be_read(app, client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_symlink_out_of_the_store_is_refused(app, client, tmp_path):
+    secret = tmp_path / "secret.wav"
+    secret.write_bytes(b"RIFF secret")
+    name = "f" * 64
+    os.symlink(secret, recordings(app).store.root / f"{name}.wav")
+    assert client.get(f"/audio/{name}.wav").status_code == 404
+
+
+def test_call_plays_files_for_prompts_with_audio_and_says_the_rest(app, caller):
+    call = caller()
+    by_text = {h.text: h for h in call.heard}
+    played = [h for h in call.heard if h.verb == "Play"]
+    assert played and all(h.text.startswith("/audio/") for h in played)
+    assert all(h.text.endswith(".wav") for h in played)
+    lookup = app.extensions["ivr.audio"]
+    assert lookup.url_for(Prompt("greeting", "en")) in [h.text for h in played]
+    nb_greeting = app.extensions["ivr.catalog"].text(Prompt("greeting", "nb"))
+    assert by_text[nb_greeting].verb == "Say", "Norwegian has no audio in this store"
+    call.press("1")
+    assert call.heard and all(h.verb == "Play" for h in call.heard)
+    for h in call.heard:
+        assert call.client.get(h.text).status_code == 200
+
+
+def test_audio_base_url_points_plays_at_a_cdn(app_settings, built_english):
+    from .audio_fixtures import install_built
+
+    install_built(app_settings, built_english)
+    app = create_app({**app_settings, "AUDIO_BASE_URL": "https://cdn.example.org/kom/"})
+    url = app.extensions["ivr.audio"].url_for(Prompt("greeting", "en"))
+    assert url.startswith("https://cdn.example.org/kom/") and url.endswith(".wav")
+    app.extensions["ivr.db"].engine.dispose()
+
+
+def break_database(app) -> None:
+    path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
+    app.extensions["ivr.db"].engine.dispose()
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+    with open(path, "wb") as broken:
+        broken.write(b"this is no longer a database" * 100)
+
+
+def test_recordings_keep_playing_when_the_database_fails_mid_service(app, caller):
+    assert any(h.verb == "Play" for h in caller().heard)
+    break_database(app)
+    app.extensions["ivr.audio"].invalidate()  # as if the refresh interval had passed
+    call = caller()
+    assert any(h.verb == "Play" for h in call.heard)
+    assert call.press("1").heard[0].verb == "Play"
+
+
+def test_a_restart_without_database_plays_from_the_manifest_file(app, app_settings):
+    expected = app.extensions["ivr.audio"].url_for(Prompt("intro", "en"))
+    assert expected
+    break_database(app)
+    restarted = create_app(app_settings)
+    assert restarted.extensions["ivr.audio"].url_for(Prompt("intro", "en")) == expected
+    restarted.extensions["ivr.db"].engine.dispose()
+
+
+def test_lookup_is_cheap_per_prompt(app):
+    lookup = app.extensions["ivr.audio"]
+    prompt = Prompt("intro", "en")
+    lookup.url_for(prompt)
+    started = time.perf_counter()
+    for _ in range(10_000):
+        lookup.url_for(prompt)
+    assert time.perf_counter() - started < 0.2

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import date, timedelta
 
 import click
@@ -19,6 +20,7 @@ from twilio.request_validator import RequestValidator
 from . import translations
 from .audio.cli import audio
 from .catalog import load_catalog
+from .config import ConfigError
 from .hours import OSLO, holiday_name, is_open
 from .models import utcnow
 from .schedule import LineSettings, hours_rules, read_settings, set_switch, write_setting
@@ -31,8 +33,17 @@ def _create_app(*_args):
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app)
-def main() -> None:
+def cli() -> None:
     """KOM information line."""
+
+
+def main() -> None:
+    """The `ivr` command; a configuration mistake is one clear line, not a traceback."""
+    try:
+        cli()
+    except ConfigError as exc:
+        click.echo(f"ivr: configuration error: {exc}", err=True)
+        sys.exit(2)
 
 
 def register(app: Flask) -> None:

@@ -19,9 +19,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ivr import create_app  # noqa: E402
-from ivr.audio.build import Builder  # noqa: E402
-from ivr.audio.engines import engines_from_setting  # noqa: E402
+from ivr import create_app
+from ivr.audio.build import Builder
+from ivr.audio.engines import engines_from_setting
 
 
 def main() -> None:

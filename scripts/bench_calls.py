@@ -44,45 +44,61 @@ def walk(app, lang: str, lang_key: str, topic_key: str) -> None:
     call.press("*").press("#").press("0")
 
 
-def seconds_of(app, prompts: list[Prompt]) -> float | None:
-    """Seconds of recorded audio for these prompts, if the audio store knows durations."""
-    audio = app.extensions["ivr.audio"]
-    duration = getattr(audio, "duration_of", None)
-    if duration is None:
-        return None
+def seconds_of(current: dict, prompts: list[Prompt]) -> float | None:
+    """Seconds of recorded audio for these prompts, or None if any has no recording."""
     total = 0.0
     for prompt in prompts:
-        seconds = duration(prompt)
-        if seconds is None:
+        recording = current.get((prompt.id, prompt.lang))
+        if recording is None:
             return None
-        total += seconds
+        total += recording.duration
     return total
 
 
-def longest_path(app) -> None:
-    """Audio a caller sits through before the first topic message starts, per language."""
+def _until(current: dict, prompts: list[Prompt], last: Prompt) -> float | None:
+    """Seconds of audio up to and including `last` (the earliest moment to press its key)."""
+    upto = prompts[: prompts.index(last) + 1]
+    return seconds_of(current, upto)
+
+
+def longest_path() -> None:
+    """Seconds of audio a caller hears before they can press the key of the last topic, per
+    language, pressing each key as soon as their option has been said; with the audio built
+    by `ivr audio build` (the instance database and audio store)."""
     from ivr import flow
     from ivr.voice.routes import _line
 
+    app = create_app({"TWILIO_AUTH_TOKEN": TOKEN})
+    current = app.extensions["ivr.recordings"].current()
+    catalog = app.extensions["ivr.catalog"]
+    last_topic = catalog.topics[-1]
+    rows = []
     with app.test_request_context("/voice", method="POST"):
         line = _line()
-        rows = []
         for page_index, page in enumerate(line.pages):
-            for i, code in enumerate(page):
-                path = list(flow.start(line).prompts)
+            for position, code in enumerate(page):
+                first = list(flow.start(line).prompts)
+                parts = []
                 if page_index:
-                    path += list(flow.present(line, flow.Position(page=page_index)).prompts)
-                path += list(flow.present(line, flow.Position("menu", code, intro=True)).prompts)
-                rows.append((code, page_index + 1 + 1, seconds_of(app, path)))
-    known = [r for r in rows if r[2] is not None]
-    if not known:
-        print("longest path: no recorded audio durations (run `ivr audio build` first)")
+                    parts.append(_until(current, first, Prompt("more_languages", code,
+                                                                catalog.more_key)))
+                    first = list(flow.present(line, flow.Position(page=page_index)).prompts)
+                parts.append(_until(current, first, Prompt("lang_select", code, str(position + 1))))
+                menu = list(flow.present(line, flow.Position("menu", code, intro=True)).prompts)
+                parts.append(_until(current, menu, Prompt(last_topic.menu_segment, code,
+                                                          last_topic.key)))
+                if None not in parts:
+                    rows.append((code, page_index + 1, sum(parts[:-1]), sum(parts)))
+    if not rows:
+        print("longest path: no recorded audio (run `ivr audio build` first)")
         return
-    code, presses, seconds = max(known, key=lambda r: r[2])
-    print(f"longest path to the topic menu, if the caller listens to every option: "
-          f"{seconds:.1f} s of audio ({code}, {presses} key presses)")
-    for code, presses, seconds in sorted(known, key=lambda r: r[2]):
-        print(f"  {code:3} {presses} presses  {seconds:6.1f} s")
+    print(f"audio before the caller can press the last topic ({last_topic.id}), pressing as "
+          "soon as each option is said:")
+    for code, presses, choose, total in sorted(rows, key=lambda r: r[3]):
+        print(f"  {code:3} language in {presses} press(es) after {choose:5.1f} s; "
+              f"topic key after {total:5.1f} s")
+    code, presses, choose, total = max(rows, key=lambda r: r[3])
+    print(f"longest path: {total:.1f} s of audio ({code}, {presses + 1} key presses)")
 
 
 def main() -> None:
@@ -110,7 +126,7 @@ def main() -> None:
         print(f"webhook latency: p50 {statistics.median(t) * 1000:.1f} ms, "
               f"p95 {t[int(len(t) * 0.95)] * 1000:.1f} ms, p99 {t[int(len(t) * 0.99)] * 1000:.1f} ms, "
               f"max {t[-1] * 1000:.1f} ms")
-        longest_path(app)
+    longest_path()
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ if [ -z "${TWILIO_AUTH_TOKEN:-}" ]; then
   export ALLOW_UNSIGNED_WEBHOOKS="${ALLOW_UNSIGNED_WEBHOOKS:-1}"
 fi
 .venv/bin/ivr init-db
-if .venv/bin/ivr audio --help >/dev/null 2>&1; then
-  .venv/bin/ivr audio build
+if ! .venv/bin/ivr audio build; then
+  echo "!! Some prompts could not be rendered (listed above). Calls still work: a prompt without"
+  echo "!! audio is spoken by Twilio's <Say>, and a language with neither is left out of the menu."
 fi
 exec .venv/bin/ivr run --host "${HOST:-127.0.0.1}" --port "${PORT:-5000}"

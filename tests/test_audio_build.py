@@ -6,13 +6,14 @@ import io
 import time
 
 import pytest
-from .audio_fixtures import recordings
 from pydub.generators import Sine
 
 from ivr import create_app
 from ivr.audio import engines as engines_module
 from ivr.audio.build import RERENDER_COMMAND
 from ivr.audio.engines import EngineUnreachable
+
+from .audio_fixtures import recordings
 
 pytestmark = pytest.mark.usefixtures("no_network")
 

@@ -7,7 +7,6 @@ import math
 import wave
 
 import pytest
-from .audio_fixtures import recordings
 from pydub.generators import Sine, Square
 from pydub.silence import detect_leading_silence
 
@@ -21,6 +20,8 @@ from ivr.audio.processing import (
     read_wav,
     telephone_ready,
 )
+
+from .audio_fixtures import recordings
 
 pytestmark = pytest.mark.usefixtures("no_network")
 

@@ -6,10 +6,11 @@ import os
 import time
 
 import pytest
-from .audio_fixtures import recordings
 
 from ivr import create_app
 from ivr.catalog import Prompt
+
+from .audio_fixtures import recordings
 
 pytestmark = pytest.mark.usefixtures("no_network")
 

@@ -4,6 +4,7 @@
     ivr hours status       is KOM open now, and the coming holidays
     ivr hours close/open   the manual switch; `ivr hours regular` returns to the regular hours
     ivr sign URL k=v ...   the X-Twilio-Signature for a request, to walk a call with curl
+    ivr staff add/list/disable/enable/password   staff accounts (see docs/staff.md)
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(init_db)
     app.cli.add_command(hours)
     app.cli.add_command(sign)
+    from .admin.cli import staff
+
+    app.cli.add_command(staff)
 
 
 @click.command("init-db")

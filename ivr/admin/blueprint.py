@@ -43,7 +43,13 @@ def end_expired_session():
 
 @bp.before_request
 def check_csrf():
-    """Every POST to the staff pages carries the form's CSRF token (the webhooks are signed)."""
+    """Every POST to the staff pages carries the form's CSRF token (the webhooks are signed).
+
+    A POST from someone not signed in (an expired session) is left to the view's
+    `login_required`, which changes nothing and sends them to sign in.
+    """
+    if not current_user.is_authenticated and request.endpoint != "admin.sign_in_page":
+        return
     if current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
 

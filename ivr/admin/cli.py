@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import current_app
+from flask.cli import AppGroup
 
 from . import audit
 from .accounts import ROLES, AccountError, add_account, list_accounts, set_active, set_password
@@ -13,7 +14,7 @@ def _db():
     return current_app.extensions["ivr.db"]
 
 
-@click.group()
+@click.group(cls=AppGroup)
 def staff() -> None:
     """Staff accounts for the staff pages (/staff)."""
 

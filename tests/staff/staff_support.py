@@ -15,7 +15,7 @@ PASSWORD = "correct horse battery"
 EDITOR, REVIEWER, ADMIN = "editor@kom.test", "reviewer@kom.test", "admin@kom.test"
 # A Wednesday at 10:00 in Oslo: open by the regular hours.
 WEDNESDAY_10 = datetime(2026, 12, 2, 10, 0, tzinfo=OSLO)
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 class Staff:

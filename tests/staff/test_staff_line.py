@@ -25,7 +25,6 @@ def _press_0_at(caller, at: datetime):
 
 
 def test_line_page_shows_open_or_closed_now_and_the_calendar(staff):
-    staff.sign_in(EDITOR)
     with time_machine.travel(WEDNESDAY_10, tick=False):
         staff.sign_in(EDITOR)
         page = staff.client.get("/staff/line").get_data(as_text=True)

@@ -77,6 +77,7 @@ def hours_status(days: int) -> None:
 def hours_close(reason: str) -> None:
     """Close the line now: callers pressing 0 hear the callback information."""
     set_switch(current_app.extensions["ivr.db"], False, reason, by="cli")
+    _audit("line.close", reason)
     click.echo("the line is CLOSED until `ivr hours regular`")
 
 
@@ -85,6 +86,7 @@ def hours_close(reason: str) -> None:
 def hours_open(reason: str) -> None:
     """Open the line now, outside the regular hours."""
     set_switch(current_app.extensions["ivr.db"], True, reason, by="cli")
+    _audit("line.open", reason)
     click.echo("the line is OPEN until `ivr hours regular`")
 
 
@@ -92,7 +94,15 @@ def hours_open(reason: str) -> None:
 def hours_regular() -> None:
     """Switch the manual override off: the regular hours and closures apply again."""
     set_switch(current_app.extensions["ivr.db"], None)
+    _audit("line.reopen")
     click.echo("the line follows the regular hours")
+
+
+def _audit(action: str, detail: str = "") -> None:
+    """Changes made on the command line appear in the staff pages' audit log too."""
+    from .admin.audit import record
+
+    record(current_app.extensions["ivr.db"], "cli", action, detail)
 
 
 @click.command("sign")

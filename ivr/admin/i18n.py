@@ -105,6 +105,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "audit.newer": "Nyere",
         "action.staff.sign_in": "logget inn", "action.staff.sign_out": "logget ut",
         "action.line.close": "stengte linjen", "action.line.reopen": "åpnet linjen igjen",
+        "action.line.open": "åpnet linjen utenom åpningstid",
         "action.closure.add": "la til stengning", "action.closure.remove": "fjernet stengning",
         "action.line.transfer": "endret overføring", "action.line.languages": "endret språk",
         "action.language.reviewed": "merket språk gjennomgått",
@@ -205,6 +206,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "audit.newer": "Newer",
         "action.staff.sign_in": "signed in", "action.staff.sign_out": "signed out",
         "action.line.close": "closed the line", "action.line.reopen": "reopened the line",
+        "action.line.open": "opened the line outside the hours",
         "action.closure.add": "added a closure", "action.closure.remove": "removed a closure",
         "action.line.transfer": "changed the transfer", "action.line.languages":
             "changed the languages",

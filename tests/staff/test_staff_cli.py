@@ -61,3 +61,11 @@ def test_staff_password_changes_the_password(app, accounts):
     assert result.exit_code == 0, result.output
     assert Staff(app.test_client()).sign_in("editor@kom.test", PASSWORD).status_code == 401
     assert Staff(app.test_client()).sign_in("editor@kom.test", new).status_code == 302
+
+
+def test_closing_the_line_on_the_command_line_is_in_the_audit_log(app, audit_actions):
+    runner = app.test_cli_runner()
+    with app.app_context():  # the `hours` group does not push one itself
+        assert runner.invoke(args=["hours", "close", "--reason", "Power cut"]).exit_code == 0
+        assert runner.invoke(args=["hours", "regular"]).exit_code == 0
+    assert audit_actions() == [("cli", "line.close", "Power cut"), ("cli", "line.reopen", "")]

@@ -14,12 +14,13 @@ from enum import Enum
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from ..db import Database
 from ..models import SignInAttempt, StaffAccount, utcnow
 
 ROLES = ("editor", "reviewer", "admin")
+KEEP_ATTEMPTS = timedelta(days=30)  # sign-in attempts are kept this long, then forgotten
 # Who may do what. Admins may do everything; accounts themselves are managed on the CLI.
 EDIT_LINE = frozenset({"editor", "admin"})
 REVIEW = frozenset({"reviewer", "admin"})
@@ -150,6 +151,7 @@ def sign_in(db: Database, email: str, password: str, ip: str,
         ok = _verify(row.password_hash if row else _DUMMY_HASH, password)
         ok = ok and row is not None and row.active
         s.add(SignInAttempt(at=now, email=email, ip=ip, succeeded=ok))
+        s.execute(delete(SignInAttempt).where(SignInAttempt.at < now - KEEP_ATTEMPTS))
         if not ok:
             return SignIn.WRONG, None
         row.last_sign_in = now

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from ..catalog import Catalog, text_hash
 from ..config import E164
-from ..hours import OSLO, is_open
+from ..hours import OSLO, holiday_name, is_open
 from ..models import Closure, LanguageReview, LineSwitch, utcnow
 from ..schedule import LineSettings, hours_rules, read_settings, set_switch, write_setting
 from . import audit, calendar
@@ -169,9 +169,12 @@ def line():
     rows = [calendar.ClosureRow(c.id, c.starts_at, c.ends_at, c.reason) for c in closures]
     catalog = _catalog()
     settings = _line_settings()
+    rules = hours_rules(_db(), now)
+    open_now = is_open(now, rules)
     return render_template(
         "admin/line.html",
-        open_now=is_open(now, hours_rules(_db(), now)), switch=_switch_row(),
+        open_now=open_now, why_closed=None if open_now else _why_closed(now, rules),
+        switch=_switch_row(),
         weeks=calendar.build(first, CALENDAR_WEEKS, rows, today),
         closures=[c for c in closures if c.ends_at > now], settings=settings,
         languages=[catalog.languages[c] for c in _language_order(catalog)],
@@ -181,6 +184,17 @@ def line():
         languages_form=LanguagesForm(offer_drafts=settings.offer_drafts),
         may_edit=current_user.may(EDIT_LINE), to_oslo=lambda d: d.astimezone(OSLO),
     )
+
+
+def _why_closed(now: datetime, rules) -> str:
+    """Why the line is closed now, in the staff's words."""
+    if rules.override is not None and rules.override.applies(now):
+        return t("why.switch")
+    if closure := next((c for c in rules.closures if c.covers(now)), None):
+        return f"{t('why.closure')}: {closure.reason}" if closure.reason else t("why.closure")
+    if name := holiday_name(now.astimezone(OSLO).date()):
+        return f"{t('why.holiday')}: {name}"
+    return t("why.hours")
 
 
 def _language_order(catalog: Catalog) -> list[str]:

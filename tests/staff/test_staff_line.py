@@ -227,3 +227,23 @@ def test_calendar_marks_holidays_weekends_and_today(staff):
     assert "Andre pinsedag; Grunnlovsdag" in page and "Kristi himmelfartsdag" in page
     assert date(2027, 5, 17).strftime("%d.%m") in page
     assert "i dag" in page
+
+
+@pytest.mark.parametrize("at,why", [
+    (datetime(2026, 12, 5, 10, tzinfo=OSLO), "Utenfor de vanlige åpningstidene"),  # Saturday
+    (datetime(2026, 12, 25, 10, tzinfo=OSLO), "Helligdag: Første juledag"),
+])
+def test_line_page_says_why_the_line_is_closed(staff, at, why):
+    with time_machine.travel(at, tick=False):
+        staff.sign_in(EDITOR)
+        page = staff.client.get("/staff/line").get_data(as_text=True)
+    assert "STENGT" in page and why in page
+
+
+def test_line_page_names_the_planned_closure_in_force(staff):
+    staff.sign_in(EDITOR)
+    staff.post("/staff/line/closures", {"first_day": "2026-12-02", "reason": "Staff day"})
+    with time_machine.travel(WEDNESDAY_10, tick=False):
+        staff.sign_in(EDITOR)
+        page = staff.client.get("/staff/line").get_data(as_text=True)
+    assert "Planlagt stengning: Staff day" in page

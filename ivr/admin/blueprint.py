@@ -42,16 +42,19 @@ def end_expired_session():
 
 
 @bp.before_request
-def check_csrf():
-    """Every POST to the staff pages carries the form's CSRF token (the webhooks are signed).
+def check_post():
+    """A POST needs a signed-in person (except signing in) and the form's CSRF token.
 
-    A POST from someone not signed in (an expired session) is left to the view's
-    `login_required`, which changes nothing and sends them to sign in.
+    The caller's webhooks are not checked here: they carry Twilio's signature instead.
     """
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
+        return None
     if not current_user.is_authenticated and request.endpoint != "admin.sign_in_page":
-        return
+        flash(t("sign_in_needed"), "info")  # e.g. the session expired while the form was open
+        return redirect(url_for("admin.sign_in_page"))
     if current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
+    return None
 
 
 @bp.after_request

@@ -149,11 +149,13 @@ def _switch_row() -> LineSwitch | None:
                          .order_by(LineSwitch.set_at.desc(), LineSwitch.id.desc()).limit(1)).first()
 
 
-def _closures(start: datetime, end: datetime) -> list[Closure]:
+def _closures(start: datetime, end: datetime | None = None) -> list[Closure]:
+    """Closures that overlap [start, end), or all that end after `start`."""
+    query = select(Closure).where(Closure.ends_at > start).order_by(Closure.starts_at)
+    if end is not None:
+        query = query.where(Closure.starts_at < end)
     with _db().session() as s:
-        return list(s.scalars(select(Closure).where(Closure.ends_at > start,
-                                                    Closure.starts_at < end)
-                              .order_by(Closure.starts_at)))
+        return list(s.scalars(query))
 
 
 @bp.get("/line")
@@ -176,7 +178,7 @@ def line():
         open_now=open_now, why_closed=None if open_now else _why_closed(now, rules),
         switch=_switch_row(),
         weeks=calendar.build(first, CALENDAR_WEEKS, rows, today),
-        closures=[c for c in closures if c.ends_at > now], settings=settings,
+        closures=_closures(now), settings=settings,
         languages=[catalog.languages[c] for c in _language_order(catalog)],
         close_form=CloseForm(), action_form=ActionForm(), closure_form=ClosureForm(),
         transfer_form=TransferForm(numbers="\n".join(settings.transfer_numbers),

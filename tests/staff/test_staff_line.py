@@ -247,3 +247,19 @@ def test_line_page_names_the_planned_closure_in_force(staff):
         staff.sign_in(EDITOR)
         page = staff.client.get("/staff/line").get_data(as_text=True)
     assert "Planlagt stengning: Staff day" in page
+
+
+def test_a_closure_beyond_the_calendar_is_listed_and_can_be_removed(staff, db):
+    staff.sign_in(EDITOR)
+    later = (utcnow().astimezone(OSLO) + timedelta(days=200)).date()
+    staff.post("/staff/line/closures", {"first_day": later.isoformat(), "reason": "Far away"})
+    assert "Far away" in staff.client.get("/staff/line").get_data(as_text=True)
+
+
+def test_a_line_opened_by_hand_shows_who_opened_it(staff, app):
+    with app.app_context():
+        app.test_cli_runner().invoke(args=["hours", "open", "--reason", "Extra evening"])
+    staff.sign_in(EDITOR)
+    page = staff.client.get("/staff/line").get_data(as_text=True)
+    assert "ÅPEN" in page and "Åpnet manuelt" in page and "Extra evening" in page
+    assert "Åpne igjen" in page, "the reopen button returns to the regular hours"

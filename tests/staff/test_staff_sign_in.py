@@ -32,6 +32,18 @@ def test_a_stranger_cannot_close_the_line_even_with_a_valid_token(staff, db):
         assert s.scalars(select(LineSwitch)).first() is None
 
 
+@pytest.mark.parametrize("path", [
+    "/staff/sign-out", "/staff/line/close", "/staff/line/reopen", "/staff/line/closures",
+    "/staff/line/closures/1/remove", "/staff/line/transfer", "/staff/line/languages",
+    "/staff/languages/ro/reviewed",
+])
+def test_every_change_sends_a_stranger_to_sign_in_and_changes_nothing(staff, audit_actions,
+                                                                      path):
+    response = staff.post(path, {"reason": "x", "first_day": "2026-12-07"}, page="/staff/sign-in")
+    assert response.status_code == 302 and response.location == "/staff/sign-in"
+    assert audit_actions() == []
+
+
 def test_right_password_signs_in_and_is_logged(staff, audit_actions):
     response = staff.sign_in(EDITOR, PASSWORD)
     assert response.status_code == 302 and response.location == "/staff/line"

@@ -29,6 +29,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     register_proxy(app)
     register_content(app)
     register_blueprints(app)
+    register_admin(app)
     register_cli(app)
     return app
 
@@ -79,6 +80,13 @@ def register_blueprints(app: Flask) -> None:
     def health():
         """For load balancers and monitoring: the process answers."""
         return jsonify(status="ok")
+
+
+def register_admin(app: Flask) -> None:
+    """The staff pages at /staff: sign-in, hours and the line's settings, reviews, audit log."""
+    from .admin import register
+
+    register(app)
 
 
 def register_cli(app: Flask) -> None:

@@ -5,6 +5,7 @@
     ivr hours close/open   the manual switch; `ivr hours regular` returns to the regular hours
     ivr sign URL k=v ...   the X-Twilio-Signature for a request, to walk a call with curl
     ivr audio ...          build, import and check the recorded prompts (docs/audio.md)
+    ivr staff add/list/disable/enable/password   staff accounts (see docs/staff.md)
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(sign)
     app.cli.add_command(languages)
     app.cli.add_command(audio)
+    from .admin.cli import staff
+
+    app.cli.add_command(staff)
 
 
 @click.command("init-db")
@@ -91,6 +95,7 @@ def hours_status(days: int) -> None:
 def hours_close(reason: str) -> None:
     """Close the line now: callers pressing 0 hear the callback information."""
     set_switch(current_app.extensions["ivr.db"], False, reason, by="cli")
+    _audit("line.close", reason)
     click.echo("the line is CLOSED until `ivr hours regular`")
 
 
@@ -99,6 +104,7 @@ def hours_close(reason: str) -> None:
 def hours_open(reason: str) -> None:
     """Open the line now, outside the regular hours."""
     set_switch(current_app.extensions["ivr.db"], True, reason, by="cli")
+    _audit("line.open", reason)
     click.echo("the line is OPEN until `ivr hours regular`")
 
 
@@ -106,7 +112,15 @@ def hours_open(reason: str) -> None:
 def hours_regular() -> None:
     """Switch the manual override off: the regular hours and closures apply again."""
     set_switch(current_app.extensions["ivr.db"], None)
+    _audit("line.reopen")
     click.echo("the line follows the regular hours")
+
+
+def _audit(action: str, detail: str = "") -> None:
+    """Changes made on the command line appear in the staff pages' audit log too."""
+    from .admin.audit import record
+
+    record(current_app.extensions["ivr.db"], "cli", action, detail)
 
 
 @click.command("sign")

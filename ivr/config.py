@@ -6,12 +6,15 @@ tools replace any of them; overrides win over the environment.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+log = logging.getLogger("ivr")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 
@@ -39,9 +42,16 @@ DEFAULTS: dict[str, Any] = {
     "TTS_ENGINES": "gtts,espeak",
     "SECRET_KEY": "",
     "LOG_LEVEL": "INFO",
+    # Staff pages (ivr/admin): session length, sign-in limits (see docs/staff.md).
+    "STAFF_SESSION_HOURS": 8,
+    "STAFF_SIGNIN_WINDOW_MINUTES": 15,
+    "STAFF_SIGNIN_MAX_PER_ACCOUNT": 5,
+    "STAFF_SIGNIN_MAX_PER_IP": 20,
+    "SESSION_COOKIE_SECURE": "",  # empty: on, unless ALLOW_UNSIGNED_WEBHOOKS or TESTING is on
 }
 FLAGS = {"ALLOW_UNSIGNED_WEBHOOKS"}
-INTEGERS = {"DIAL_TIMEOUT", "TRUSTED_PROXIES"}
+INTEGERS = {"DIAL_TIMEOUT", "TRUSTED_PROXIES", "STAFF_SESSION_HOURS",
+            "STAFF_SIGNIN_WINDOW_MINUTES", "STAFF_SIGNIN_MAX_PER_ACCOUNT", "STAFF_SIGNIN_MAX_PER_IP"}
 
 
 def load_settings(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict:
@@ -57,6 +67,10 @@ def load_settings(instance_path: str, overrides: Mapping[str, Any] | None = None
         except (TypeError, ValueError):
             raise ConfigError(f"{name} must be a whole number, not {settings[name]!r}") from None
     _check(settings)
+    _check_staff(settings)
+    secure = str(settings["SESSION_COOKIE_SECURE"]).strip()
+    settings["SESSION_COOKIE_SECURE"] = _flag(secure) if secure else not (
+        settings["ALLOW_UNSIGNED_WEBHOOKS"] or _flag(settings.get("TESTING", False)))
     if not settings["DATABASE_URL"]:
         settings["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'ivr.sqlite3'}"
     settings["PUBLIC_BASE_URL"] = str(settings["PUBLIC_BASE_URL"]).rstrip("/")
@@ -84,3 +98,24 @@ def _check(settings: dict) -> None:
                           f"like 'gtts,espeak', not {settings['TTS_ENGINES']!r}")
     if not Path(settings["PROMPTS_DIR"], "menu.toml").is_file():
         raise ConfigError(f"PROMPTS_DIR={settings['PROMPTS_DIR']} has no menu.toml")
+
+
+def _check_staff(settings: dict) -> None:
+    """Staff settings; SECRET_KEY signs staff sessions (required in service, random in dev)."""
+    for name in ("STAFF_SESSION_HOURS", "STAFF_SIGNIN_WINDOW_MINUTES",
+                 "STAFF_SIGNIN_MAX_PER_ACCOUNT", "STAFF_SIGNIN_MAX_PER_IP"):
+        if settings[name] < 1:
+            raise ConfigError(f"{name} must be at least 1, not {settings[name]}")
+    if settings["SECRET_KEY"]:
+        if len(str(settings["SECRET_KEY"])) < 16:
+            raise ConfigError("SECRET_KEY is too short: use at least 16 random characters, e.g. "
+                              "python -c 'import secrets; print(secrets.token_hex(32))'")
+        return
+    if settings["TWILIO_AUTH_TOKEN"]:
+        raise ConfigError(
+            "SECRET_KEY is not set. It signs the staff pages' session cookies: set it to a long "
+            "random string, e.g. python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
+    settings["SECRET_KEY"] = secrets.token_hex(32)
+    log.warning("SECRET_KEY is not set: using a random key for this process (development only; "
+                "staff are signed out at every restart)")

@@ -145,3 +145,57 @@ class AudioChoiceEvent(Base):
     action: Mapped[str] = mapped_column(String(16))  # build | import | restore
     chosen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     chosen_by: Mapped[str] = mapped_column(String(254), default="")
+
+
+# Staff pages (ivr/admin) ------------------------------------------------------------------
+
+
+class StaffAccount(Base):
+    """A KOM coordinator who may sign in to the staff pages. Made with `ivr staff add`."""
+
+    __tablename__ = "staff_account"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(16))  # editor | reviewer | admin
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_sign_in: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignInAttempt(Base):
+    """One sign-in attempt, kept to limit guessing per account and per address."""
+
+    __tablename__ = "sign_in_attempt"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    ip: Mapped[str] = mapped_column(String(64), index=True)
+    succeeded: Mapped[bool] = mapped_column(default=False)
+
+
+class AuditEntry(Base):
+    """One change made by staff (or the CLI): who, when, what."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class LanguageReview(Base):
+    """A reviewer marked a language's texts reviewed (the catalog files stay the source)."""
+
+    __tablename__ = "language_review"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lang: Mapped[str] = mapped_column(String(16), index=True)
+    reviewed_by: Mapped[str] = mapped_column(String(254))
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    texts_hash: Mapped[str] = mapped_column(String(64), default="")

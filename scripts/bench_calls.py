@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ivr import create_app
 from ivr.catalog import Prompt
-from tests.conftest import TOKEN, Call
+from tests.conftest import SECRET_KEY, TOKEN, Call
 
 
 class TimedCall(Call):
@@ -68,7 +68,7 @@ def longest_path() -> None:
     from ivr import flow
     from ivr.voice.routes import _line
 
-    app = create_app({"TWILIO_AUTH_TOKEN": TOKEN})
+    app = create_app({"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY})
     current = app.extensions["ivr.recordings"].current()
     catalog = app.extensions["ivr.catalog"]
     last_topic = catalog.topics[-1]
@@ -106,7 +106,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=200)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        settings = {"TWILIO_AUTH_TOKEN": TOKEN, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
+        settings = {"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
         app = create_app(settings)
         app.logger.disabled = True
         import logging

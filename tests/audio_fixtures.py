@@ -19,6 +19,7 @@ from ivr.audio.library import Recordings
 from ivr.config import PROJECT_ROOT
 
 TOKEN = "test-auth-token"
+SECRET_KEY = "test-secret-key-0123456789abcdef"
 
 
 @pytest.fixture
@@ -41,7 +42,8 @@ def built_english(tmp_path_factory, migrated_db) -> Path:
     """A database and a store with every English prompt rendered by eSpeak NG."""
     folder = tmp_path_factory.mktemp("built")
     shutil.copy(migrated_db, folder / "ivr.sqlite3")
-    app = create_app({"TWILIO_AUTH_TOKEN": TOKEN, "DATABASE_URL": f"sqlite:///{folder}/ivr.sqlite3",
+    app = create_app({"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY,
+                      "DATABASE_URL": f"sqlite:///{folder}/ivr.sqlite3",
                       "AUDIO_DIR": str(folder / "store"), "TTS_ENGINES": "espeak"})
     builder = Builder(Recordings.for_app(app), engines_from_setting("espeak"))
     report = builder.run(builder.prompts(["en"]))

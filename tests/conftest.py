@@ -17,6 +17,7 @@ from ivr.catalog import Prompt
 pytest_plugins = ["tests.audio_fixtures"]  # built audio for the audio tests
 
 TOKEN = "test-auth-token"
+SECRET_KEY = "test-secret-key-0123456789abcdef"
 BASE = "http://localhost"
 CALL_PARAMS = {
     "CallSid": "CA00000000000000000000000000000000",
@@ -31,7 +32,8 @@ CALL_PARAMS = {
 def migrated_db(tmp_path_factory) -> Path:
     """One migrated SQLite file, copied for each test (migrating once keeps tests fast)."""
     path = tmp_path_factory.mktemp("template") / "ivr.sqlite3"
-    app = create_app({"TWILIO_AUTH_TOKEN": TOKEN, "DATABASE_URL": f"sqlite:///{path}"})
+    app = create_app({"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY,
+                      "DATABASE_URL": f"sqlite:///{path}"})
     app.extensions["ivr.db"].upgrade()
     app.extensions["ivr.db"].engine.dispose()
     return path
@@ -42,7 +44,8 @@ def app_settings(tmp_path, migrated_db) -> dict:
     """Settings for a test app: a signed line on a fresh copy of the migrated database."""
     db_file = tmp_path / "ivr.sqlite3"
     shutil.copy(migrated_db, db_file)
-    return {"TWILIO_AUTH_TOKEN": TOKEN, "DATABASE_URL": f"sqlite:///{db_file}",
+    return {"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY,
+            "DATABASE_URL": f"sqlite:///{db_file}",
             "AUDIO_DIR": str(tmp_path / "store"), "TTS_ENGINES": "espeak"}
 
 

@@ -1,0 +1,41 @@
+"""The staff pages at /staff: sign-in, opening hours and the line's settings, reviews, audit log.
+
+`register(app)` sets up sessions, Flask-Login and CSRF protection and mounts the blueprint.
+The caller's webhooks are not touched: CSRF is checked only on the staff pages.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+from flask_login import LoginManager
+
+from . import views  # noqa: F401  (the routes attach themselves to the blueprint)
+from .accounts import load_user
+from .blueprint import bp, csrf
+from .i18n import t
+
+
+def register(app: Flask) -> None:
+    """Session cookie flags, sign-in, CSRF and the blueprint."""
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=app.config["STAFF_SESSION_HOURS"]),
+        REMEMBER_COOKIE_SECURE=app.config["SESSION_COOKIE_SECURE"],
+        REMEMBER_COOKIE_HTTPONLY=True,
+        # CSRF is checked by the blueprint itself, so other blueprints (webhooks) are untouched.
+        WTF_CSRF_CHECK_DEFAULT=False,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the (at most 8 h) session
+    )
+    csrf.init_app(app)
+    logins = LoginManager()
+    logins.login_view = "admin.sign_in_page"
+    logins.login_message = "sign_in_needed"
+    logins.login_message_category = "info"
+    logins.localize_callback = t
+    logins.session_protection = "strong"
+    logins.user_loader(lambda user_id: load_user(app.extensions["ivr.db"], user_id))
+    logins.init_app(app)
+    app.register_blueprint(bp)

@@ -1,0 +1,167 @@
+"""Staff accounts: argon2 password hashes, roles, and sign-in limited per account and address.
+
+Accounts are made on the command line (`ivr staff add`), never from the web. A sign-in is
+refused without checking the password once an account or an address has too many recent
+failures (STAFF_SIGNIN_MAX_PER_ACCOUNT / _PER_IP within STAFF_SIGNIN_WINDOW_MINUTES).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import Enum
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_login import UserMixin
+from sqlalchemy import delete, func, select
+
+from ..db import Database
+from ..models import SignInAttempt, StaffAccount, utcnow
+
+ROLES = ("editor", "reviewer", "admin")
+KEEP_ATTEMPTS = timedelta(days=30)  # sign-in attempts are kept this long, then forgotten
+# Who may do what. Admins may do everything; accounts themselves are managed on the CLI.
+EDIT_LINE = frozenset({"editor", "admin"})
+REVIEW = frozenset({"reviewer", "admin"})
+
+_hasher = PasswordHasher()
+# Verified when the account does not exist, so a wrong e-mail costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not a real password")
+
+
+class AccountError(ValueError):
+    """An account cannot be made or changed as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class StaffUser(UserMixin):
+    """The signed-in person, as Flask-Login sees them."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def label(self) -> str:
+        """How this person appears in the audit log and on reviews."""
+        return f"{self.name} <{self.email}>" if self.name else self.email
+
+    def may(self, roles: frozenset[str]) -> bool:
+        """Whether this person's role is one of `roles`."""
+        return self.role in roles
+
+
+def _user(row: StaffAccount) -> StaffUser:
+    return StaffUser(row.id, row.email, row.name, row.role)
+
+
+def normalise_email(email: str) -> str:
+    """E-mail addresses compare without case and surrounding spaces."""
+    return email.strip().lower()
+
+
+def load_user(db: Database, user_id: str) -> StaffUser | None:
+    """The active account with this id, or None (a disabled account is signed out at once)."""
+    try:
+        key = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    with db.session() as s:
+        row = s.get(StaffAccount, key)
+        return _user(row) if row is not None and row.active else None
+
+
+def add_account(db: Database, email: str, role: str, password: str, name: str = "") -> StaffUser:
+    """Make an account; refuses unknown roles, short passwords and existing e-mails."""
+    email = normalise_email(email)
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    if "@" not in email:
+        raise AccountError("give an e-mail address")
+    if len(password) < 12:
+        raise AccountError("the password must have at least 12 characters")
+    with db.session() as s:
+        if s.scalars(select(StaffAccount).where(StaffAccount.email == email)).first():
+            raise AccountError(f"{email} already has an account")
+        row = StaffAccount(email=email, name=name, role=role, active=True,
+                           password_hash=_hasher.hash(password))
+        s.add(row)
+        s.flush()
+        return _user(row)
+
+
+def set_active(db: Database, email: str, active: bool) -> None:
+    """Disable (or enable again) an account; a disabled account's sessions stop working."""
+    with db.session() as s:
+        row = s.scalars(select(StaffAccount)
+                        .where(StaffAccount.email == normalise_email(email))).first()
+        if row is None:
+            raise AccountError(f"no account for {email}")
+        row.active = active
+
+
+def set_password(db: Database, email: str, password: str) -> None:
+    """Give an account a new password."""
+    if len(password) < 12:
+        raise AccountError("the password must have at least 12 characters")
+    with db.session() as s:
+        row = s.scalars(select(StaffAccount)
+                        .where(StaffAccount.email == normalise_email(email))).first()
+        if row is None:
+            raise AccountError(f"no account for {email}")
+        row.password_hash = _hasher.hash(password)
+
+
+def list_accounts(db: Database) -> list[StaffAccount]:
+    """Every account, by e-mail."""
+    with db.session() as s:
+        return list(s.scalars(select(StaffAccount).order_by(StaffAccount.email)))
+
+
+class SignIn(Enum):
+    """The outcome of a sign-in attempt."""
+
+    OK = "ok"
+    WRONG = "wrong"
+    LIMITED = "limited"
+
+
+def _recent_failures(s, column, value, since) -> int:
+    return s.scalar(select(func.count(SignInAttempt.id)).where(
+        column == value, SignInAttempt.at >= since, SignInAttempt.succeeded.is_(False)))
+
+
+def sign_in(db: Database, email: str, password: str, ip: str,
+            limits: tuple[int, int, int]) -> tuple[SignIn, StaffUser | None]:
+    """Check a password, within the limits (window minutes, max per account, max per address)."""
+    window, per_account, per_ip = limits
+    email = normalise_email(email)[:254]
+    now = utcnow()
+    since = now - timedelta(minutes=window)
+    with db.session() as s:
+        if (_recent_failures(s, SignInAttempt.email, email, since) >= per_account
+                or _recent_failures(s, SignInAttempt.ip, ip, since) >= per_ip):
+            return SignIn.LIMITED, None
+        row = s.scalars(select(StaffAccount).where(StaffAccount.email == email)).first()
+        ok = _verify(row.password_hash if row else _DUMMY_HASH, password)
+        ok = ok and row is not None and row.active
+        s.add(SignInAttempt(at=now, email=email, ip=ip, succeeded=ok))
+        s.execute(delete(SignInAttempt).where(SignInAttempt.at < now - KEEP_ATTEMPTS))
+        if not ok:
+            return SignIn.WRONG, None
+        row.last_sign_in = now
+        if _hasher.check_needs_rehash(row.password_hash):
+            row.password_hash = _hasher.hash(password)
+        return SignIn.OK, _user(row)
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False

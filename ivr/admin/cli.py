@@ -1,0 +1,81 @@
+"""`ivr staff ...`: staff accounts are made and switched off on the command line only."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from . import audit
+from .accounts import ROLES, AccountError, add_account, list_accounts, set_active, set_password
+
+
+def _db():
+    return current_app.extensions["ivr.db"]
+
+
+@click.group(cls=AppGroup)
+def staff() -> None:
+    """Staff accounts for the staff pages (/staff)."""
+
+
+@staff.command("add")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True,
+              help="editor: hours and line; reviewer: reviews; admin: everything.")
+@click.option("--name", default="", help="The person's name, shown on reviews and in the log.")
+@click.password_option("--password", help="Prompted (hidden, twice) when not given.")
+def staff_add(email: str, role: str, name: str, password: str) -> None:
+    """Make an account that can sign in to the staff pages."""
+    try:
+        user = add_account(_db(), email, role, password, name)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    audit.record(_db(), "cli", "staff.add", f"{user.email} ({role})")
+    click.echo(f"account made: {user.email} ({role})")
+
+
+@staff.command("list")
+def staff_list() -> None:
+    """Every account, its role, whether it is active and when it last signed in."""
+    for row in list_accounts(_db()):
+        state = "active" if row.active else "DISABLED"
+        last = f"{row.last_sign_in:%Y-%m-%d %H:%M} UTC" if row.last_sign_in else "never"
+        click.echo(f"{row.email}\t{row.role}\t{state}\tlast sign-in: {last}\t{row.name}")
+
+
+@staff.command("disable")
+@click.argument("email")
+def staff_disable(email: str) -> None:
+    """Switch an account off; its open sessions stop working at the next click."""
+    try:
+        set_active(_db(), email, False)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    audit.record(_db(), "cli", "staff.disable", email)
+    click.echo(f"account disabled: {email}")
+
+
+@staff.command("enable")
+@click.argument("email")
+def staff_enable(email: str) -> None:
+    """Switch a disabled account on again."""
+    try:
+        set_active(_db(), email, True)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    audit.record(_db(), "cli", "staff.enable", email)
+    click.echo(f"account enabled: {email}")
+
+
+@staff.command("password")
+@click.argument("email")
+@click.password_option("--password", help="Prompted (hidden, twice) when not given.")
+def staff_password(email: str, password: str) -> None:
+    """Give an account a new password."""
+    try:
+        set_password(_db(), email, password)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    audit.record(_db(), "cli", "staff.password", email)
+    click.echo(f"password changed: {email}")

@@ -1,0 +1,52 @@
+"""The staff pages' forms. Every form carries a CSRF token (Flask-WTF).
+
+Validation messages are keys of `i18n.MESSAGES`, translated when shown.
+"""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+
+class SignInForm(FlaskForm):
+    email = EmailField(validators=[DataRequired("err.required"), Length(max=254)])
+    password = PasswordField(validators=[DataRequired("err.required"), Length(max=1000)])
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something and needs nothing but the CSRF token."""
+
+
+class CloseForm(FlaskForm):
+    reason = StringField(validators=[DataRequired("err.reason"), Length(max=500)])
+
+
+class ClosureForm(FlaskForm):
+    first_day = DateField(validators=[DataRequired("err.date")])
+    last_day = DateField(validators=[Optional()])
+    from_time = TimeField(validators=[Optional()])
+    until_time = TimeField(validators=[Optional()])
+    reason = StringField(validators=[DataRequired("err.reason"), Length(max=500)])
+
+
+class TransferForm(FlaskForm):
+    numbers = TextAreaField(validators=[DataRequired("err.numbers"), Length(max=400)])
+    timeout = IntegerField(validators=[DataRequired("err.timeout"),
+                                       NumberRange(5, 600, "err.timeout")])
+
+
+class LanguagesForm(FlaskForm):
+    """Which languages callers are offered; the check boxes are read from the request."""
+
+    offer_drafts = BooleanField()

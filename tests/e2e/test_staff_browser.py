@@ -1,0 +1,112 @@
+"""End to end in Chromium: a coordinator closes the line and a caller gets the callback
+information; they reopen it and the next caller is put through.
+
+Needs Debian's Chromium at /usr/bin/chromium and Playwright (`scripts/install-browser.sh`).
+Run only these with `pytest -m browser`, or leave them out with `pytest -m "not browser"`.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import time_machine
+from werkzeug.serving import make_server
+
+from ivr.admin.accounts import add_account
+from ivr.hours import OSLO
+
+CHROMIUM = Path("/usr/bin/chromium")
+# CI sets REQUIRE_BROWSER=1: there a missing browser is a failure, not a skip.
+REQUIRED = os.environ.get("REQUIRE_BROWSER") == "1"
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists() and not REQUIRED,
+                       reason="Chromium is not at /usr/bin/chromium: run scripts/install-browser.sh"),
+]
+if REQUIRED:
+    import playwright.sync_api as sync_api
+else:
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="Playwright is not installed: pip install -e '.[browser]'")
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+EMAIL, PASSWORD = "coordinator@kom.test", "correct horse battery"
+WEDNESDAY_10 = datetime(2026, 12, 2, 10, 0, tzinfo=OSLO)  # open by the regular hours
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over HTTP on a free port of 127.0.0.1, in a thread."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture
+def browser_page():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                             args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.set_default_timeout(10_000)
+        page.on("dialog", lambda dialog: dialog.accept())  # "Close the line now?" -> yes
+        yield page
+        browser.close()
+
+
+def _press_0_on_wednesday_at_10(caller):
+    """A signed call from Twilio: English, then 0 for a person."""
+    with time_machine.travel(WEDNESDAY_10, tick=False):
+        return caller().press("1").press("0")
+
+
+def test_closing_and_reopening_the_line_in_the_browser_reaches_the_caller(
+        app, live_server, browser_page, caller):
+    add_account(app.extensions["ivr.db"], EMAIL, "editor", PASSWORD, name="Kari Koordinator")
+    page = browser_page
+    expect = sync_api.expect
+
+    # Sign in with the keyboard only: the e-mail field has focus, Tab, Enter.
+    page.goto(f"{live_server}/staff/line")
+    expect(page.get_by_role("heading", name="Logg inn")).to_be_visible()
+    page.keyboard.type(EMAIL)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Linjen og åpningstider")).to_be_visible()
+
+    # Close the line with a reason.
+    page.get_by_label("Grunn").first.fill("Personalmøte")
+    page.get_by_role("button", name="Steng linjen nå").click()
+    expect(page.locator("#line-state")).to_contain_text("STENGT")
+    expect(page.get_by_text("Personalmøte")).to_be_visible()
+
+    call = _press_0_on_wednesday_at_10(caller)
+    assert call.heard_prompt("closed", "en") and call.heard_prompt("callback", "en")
+    assert not call.dialed
+
+    # Reopen: the next caller pressing 0 is put through.
+    page.get_by_role("button", name="Åpne igjen (vanlige åpningstider)").click()
+    expect(page.get_by_text("Linjen følger de vanlige åpningstidene igjen.")).to_be_visible()
+    expect(page.get_by_role("button", name="Steng linjen nå")).to_be_visible()
+
+    call = _press_0_on_wednesday_at_10(caller)
+    assert call.heard_prompt("transfer", "en")
+    assert call.dialed and call.dialed[0]["numbers"] == [app.config["KOM_PHONE_NUMBER"]]
+
+    # Both changes are in the audit log, with who made them; then in English.
+    page.get_by_role("link", name="Endringslogg").click()
+    rows = page.locator("tbody tr")
+    expect(rows.nth(0)).to_contain_text("åpnet linjen igjen")
+    expect(rows.nth(1)).to_contain_text("stengte linjen")
+    expect(rows.nth(1)).to_contain_text("Kari Koordinator")
+    page.get_by_role("link", name="English").click()
+    expect(page.get_by_role("heading", name="Audit log")).to_be_visible()

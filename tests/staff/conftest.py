@@ -1,0 +1,49 @@
+"""Fixtures for the staff pages: accounts of each role, a `staff` helper, the audit log."""
+
+from __future__ import annotations
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import select
+from staff_support import ADMIN, EDITOR, PASSWORD, REVIEWER, Staff
+
+from ivr.admin.accounts import add_account
+from ivr.models import AuditEntry
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashes(monkeypatch):
+    """Cheap argon2id parameters: the tests check behaviour, not the hash's cost."""
+    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr("ivr.admin.accounts._hasher", quick)
+    monkeypatch.setattr("ivr.admin.accounts._DUMMY_HASH", quick.hash("not a real password"))
+
+
+@pytest.fixture
+def db(app):
+    return app.extensions["ivr.db"]
+
+
+@pytest.fixture
+def accounts(db):
+    """One account of each role, all with PASSWORD."""
+    add_account(db, EDITOR, "editor", PASSWORD, name="Eva Editor")
+    add_account(db, REVIEWER, "reviewer", PASSWORD, name="Rolf Reviewer")
+    add_account(db, ADMIN, "admin", PASSWORD)
+
+
+@pytest.fixture
+def staff(client, accounts):
+    return Staff(client)
+
+
+@pytest.fixture
+def audit_actions(db):
+    """The audit log's actions so far, oldest first."""
+
+    def read() -> list[tuple[str, str, str]]:
+        with db.session() as s:
+            rows = s.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+            return [(r.actor, r.action, r.detail) for r in rows]
+
+    return read

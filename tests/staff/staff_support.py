@@ -1,0 +1,41 @@
+"""What the staff tests share: accounts, a fixed instant, and a `Staff` person at a browser.
+
+CSRF protection stays on in every staff test: `Staff` reads the token from the page, as a
+browser would, so a test that forgets it fails.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from ivr.hours import OSLO
+
+PASSWORD = "correct horse battery"
+EDITOR, REVIEWER, ADMIN = "editor@kom.test", "reviewer@kom.test", "admin@kom.test"
+# A Wednesday at 10:00 in Oslo: open by the regular hours.
+WEDNESDAY_10 = datetime(2026, 12, 2, 10, 0, tzinfo=OSLO)
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+class Staff:
+    """A person at a browser: opens pages, fills in forms with the page's CSRF token."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def token(self, page: str = "/staff/sign-in") -> str:
+        response = self.client.get(page)
+        assert response.status_code == 200, (page, response.status_code)
+        match = TOKEN.search(response.get_data(as_text=True))
+        assert match, f"no CSRF token on {page}"
+        return match.group(1)
+
+    def sign_in(self, email: str = EDITOR, password: str = PASSWORD, **kwargs):
+        data = {"csrf_token": self.token(), "email": email, "password": password}
+        return self.client.post("/staff/sign-in", data=data, **kwargs)
+
+    def post(self, path: str, data: dict | None = None, page: str = "/staff/line", **kwargs):
+        """Submit a form found on `page` (whose token is used) to `path`."""
+        return self.client.post(path, data={"csrf_token": self.token(page), **(data or {})},
+                                **kwargs)

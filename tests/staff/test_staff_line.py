@@ -1,0 +1,265 @@
+"""The line page: the close/reopen switch, closures, transfer numbers, languages, roles."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import select
+from staff_support import ADMIN, EDITOR, REVIEWER, WEDNESDAY_10
+
+from ivr.hours import OSLO
+from ivr.models import Closure, LineSwitch, Setting, utcnow
+
+
+def _settings(db) -> dict:
+    with db.session() as s:
+        return {row.key: json.loads(row.value) for row in s.scalars(select(Setting))}
+
+
+def _press_0_at(caller, at: datetime):
+    with time_machine.travel(at, tick=False):
+        return caller().press("1").press("0")
+
+
+def test_line_page_shows_open_or_closed_now_and_the_calendar(staff):
+    with time_machine.travel(WEDNESDAY_10, tick=False):
+        staff.sign_in(EDITOR)
+        page = staff.client.get("/staff/line").get_data(as_text=True)
+    assert "ÅPEN" in page
+    assert "02.12" in page and "08:00–16:00" in page
+    assert "Første juledag" in page, "Christmas Day is in the coming months"
+
+
+def test_closing_the_line_makes_a_weekday_call_get_the_callback_information(staff, db, caller,
+                                                                            audit_actions):
+    assert _press_0_at(caller, WEDNESDAY_10).dialed, "open by the regular hours"
+    staff.sign_in(EDITOR)
+    response = staff.post("/staff/line/close", {"reason": "Staff meeting"})
+    assert response.status_code == 302
+    assert "STENGT" in staff.client.get("/staff/line").get_data(as_text=True)
+    call = _press_0_at(caller, WEDNESDAY_10)
+    assert call.heard_prompt("closed") and call.heard_prompt("callback")
+    assert not call.dialed
+    with db.session() as s:
+        switch = s.scalars(select(LineSwitch)).one()
+    assert (switch.is_open, switch.reason, switch.set_by) == (False, "Staff meeting", EDITOR)
+    assert audit_actions()[-1] == ("Eva Editor <editor@kom.test>", "line.close", "Staff meeting")
+
+
+def test_reopening_returns_to_the_regular_hours(staff, caller, audit_actions):
+    staff.sign_in(EDITOR)
+    staff.post("/staff/line/close", {"reason": "Staff meeting"})
+    assert staff.post("/staff/line/reopen").status_code == 302
+    call = _press_0_at(caller, WEDNESDAY_10)
+    assert call.dialed and call.heard_prompt("transfer")
+    assert audit_actions()[-1][1] == "line.reopen"
+
+
+def test_closing_needs_a_reason(staff, db):
+    staff.sign_in(EDITOR)
+    staff.post("/staff/line/close", {"reason": "  "})
+    page = staff.client.get("/staff/line").get_data(as_text=True)
+    assert "Skriv en grunn" in page
+    with db.session() as s:
+        assert s.scalars(select(LineSwitch)).first() is None
+
+
+@pytest.mark.parametrize("path,data", [
+    ("/staff/line/close", {"reason": "x"}),
+    ("/staff/line/reopen", {}),
+    ("/staff/line/closures", {"first_day": "2026-12-07", "reason": "x"}),
+    ("/staff/line/transfer", {"numbers": "+4712345678", "timeout": "30"}),
+    ("/staff/line/languages", {"enabled": ["en"]}),
+])
+def test_a_reviewer_may_not_change_the_line(staff, db, audit_actions, path, data):
+    staff.sign_in(REVIEWER)
+    response = staff.post(path, data)
+    assert response.status_code == 403
+    assert "Rollen din har ikke tilgang" in response.get_data(as_text=True)
+    assert _settings(db) == {}
+    assert [a[1] for a in audit_actions()] == ["staff.sign_in"]
+
+
+def test_an_admin_may_change_the_line(staff, db):
+    staff.sign_in(ADMIN)
+    assert staff.post("/staff/line/close", {"reason": "x"}).status_code == 302
+    with db.session() as s:
+        assert s.scalars(select(LineSwitch)).one().set_by == ADMIN
+
+
+def test_a_whole_day_closure_closes_the_line_that_day_only(staff, db, caller, audit_actions):
+    staff.sign_in(EDITOR)
+    response = staff.post("/staff/line/closures", {"first_day": "2026-12-02",
+                                                   "reason": "Staff day"})
+    assert response.status_code == 302
+    with db.session() as s:
+        closure = s.scalars(select(Closure)).one()
+    assert closure.starts_at == datetime(2026, 12, 2, tzinfo=OSLO)
+    assert closure.ends_at == datetime(2026, 12, 3, tzinfo=OSLO)
+    assert not _press_0_at(caller, WEDNESDAY_10).dialed
+    assert _press_0_at(caller, WEDNESDAY_10 + timedelta(days=1)).dialed
+    assert audit_actions()[-1][1:] == ("closure.add",
+                                       "2026-12-02 00:00 – 2026-12-03 00:00 Oslo: Staff day")
+
+
+def test_a_part_day_closure_shows_in_the_calendar(staff, db):
+    staff.sign_in(EDITOR)
+    today = utcnow().astimezone(OSLO).date()
+    day = today + timedelta(days=7)
+    staff.post("/staff/line/closures", {"first_day": day.isoformat(), "from_time": "12:00",
+                                        "reason": "Christmas lunch"})
+    with db.session() as s:
+        closure = s.scalars(select(Closure)).one()
+    assert closure.starts_at == datetime.combine(day, datetime.min.time(), OSLO) + timedelta(
+        hours=12)
+    page = staff.client.get("/staff/line").get_data(as_text=True)
+    assert "12:00–24:00: Christmas lunch" in page
+
+
+def test_a_closure_over_several_days_with_times(staff, db):
+    staff.sign_in(EDITOR)
+    staff.post("/staff/line/closures", {"first_day": "2026-12-23", "last_day": "2026-12-28",
+                                        "from_time": "12:00", "until_time": "10:00",
+                                        "reason": "Christmas"})
+    with db.session() as s:
+        closure = s.scalars(select(Closure)).one()
+    assert closure.starts_at == datetime(2026, 12, 23, 12, tzinfo=OSLO)
+    assert closure.ends_at == datetime(2026, 12, 28, 10, tzinfo=OSLO)
+
+
+@pytest.mark.parametrize("data", [
+    {"first_day": "2026-12-07", "last_day": "2026-12-06", "reason": "x"},
+    {"first_day": "2026-12-07", "from_time": "14:00", "until_time": "12:00", "reason": "x"},
+    {"first_day": "2026-12-07", "reason": ""},
+    {"first_day": "not a date", "reason": "x"},
+    {"first_day": "2026-12-07", "last_day": "2028-12-07", "reason": "x"},
+])
+def test_a_malformed_closure_is_refused(staff, db, data):
+    staff.sign_in(EDITOR)
+    staff.post("/staff/line/closures", data)
+    with db.session() as s:
+        assert s.scalars(select(Closure)).first() is None
+    assert 'class="message error"' in staff.client.get("/staff/line").get_data(as_text=True)
+
+
+def test_removing_a_closure_reopens_that_day(staff, db, caller, audit_actions):
+    staff.sign_in(EDITOR)
+    staff.post("/staff/line/closures", {"first_day": "2026-12-02", "reason": "Staff day"})
+    with db.session() as s:
+        closure_id = s.scalars(select(Closure)).one().id
+    assert staff.post(f"/staff/line/closures/{closure_id}/remove").status_code == 302
+    assert _press_0_at(caller, WEDNESDAY_10).dialed
+    assert audit_actions()[-1][1] == "closure.remove"
+    assert staff.post(f"/staff/line/closures/{closure_id}/remove").status_code == 404
+
+
+def test_transfer_numbers_and_ring_time_are_used_by_the_next_call(staff, db, caller,
+                                                                   audit_actions):
+    staff.sign_in(EDITOR)
+    response = staff.post("/staff/line/transfer",
+                          {"numbers": "+4712345678\n+4787654321", "timeout": "40"})
+    assert response.status_code == 302
+    assert _settings(db) == {"transfer_numbers": ["+4712345678", "+4787654321"],
+                             "dial_timeout": 40}
+    call = _press_0_at(caller, WEDNESDAY_10)
+    assert call.dialed[0]["numbers"] == ["+4712345678", "+4787654321"]
+    assert call.dialed[0]["timeout"] == "40"
+    assert audit_actions()[-1][1] == "line.transfer"
+    assert "+4747451500 → +4712345678, +4787654321" in audit_actions()[-1][2]
+
+
+@pytest.mark.parametrize("numbers,timeout", [
+    ("12345678", "30"),  # not E.164
+    ("+4712345678 +47abc", "30"),
+    (" ".join(f"+47123456{n:02d}" for n in range(11)), "30"),  # more than 10
+    ("", "30"),
+    ("+4712345678", "4"),
+    ("+4712345678", "601"),
+])
+def test_malformed_transfer_settings_are_refused(staff, db, numbers, timeout):
+    staff.sign_in(EDITOR)
+    staff.post("/staff/line/transfer", {"numbers": numbers, "timeout": timeout})
+    assert _settings(db) == {}
+    assert 'class="message error"' in staff.client.get("/staff/line").get_data(as_text=True)
+
+
+def test_ten_transfer_numbers_are_allowed(staff, db):
+    staff.sign_in(EDITOR)
+    numbers = [f"+47123456{n:02d}" for n in range(10)]
+    staff.post("/staff/line/transfer", {"numbers": ", ".join(numbers), "timeout": "600"})
+    assert _settings(db)["transfer_numbers"] == numbers
+
+
+def test_switching_languages_off_removes_them_from_the_menu(staff, db, caller, catalog,
+                                                           audit_actions):
+    staff.sign_in(EDITOR)
+    keep = ["en", "nb"]
+    response = staff.post("/staff/line/languages", {"enabled": keep, "offer_drafts": "y"})
+    assert response.status_code == 302
+    stored = _settings(db)
+    assert stored["disabled_languages"] == sorted(set(catalog.languages) - set(keep))
+    assert stored["offer_drafts"] is True
+    call = caller()
+    offered = {h.language for h in call.heard}
+    assert offered <= {catalog.languages[c].say_language for c in keep}
+    assert audit_actions()[-1][1] == "line.languages"
+
+
+def test_drafts_can_be_withheld_from_callers(staff, db):
+    staff.sign_in(EDITOR)
+    staff.post("/staff/line/languages", {"enabled": ["en", "nb", "ro"]})
+    assert _settings(db)["offer_drafts"] is False
+
+
+def test_at_least_one_language_stays_on(staff, db):
+    staff.sign_in(EDITOR)
+    staff.post("/staff/line/languages", {"enabled": ["xx"]})
+    assert _settings(db) == {}
+
+
+def test_calendar_marks_holidays_weekends_and_today(staff):
+    with time_machine.travel(datetime(2027, 5, 4, 9, tzinfo=OSLO), tick=False):
+        staff.sign_in(EDITOR)
+        page = staff.client.get("/staff/line").get_data(as_text=True)
+    assert "Andre pinsedag; Grunnlovsdag" in page and "Kristi himmelfartsdag" in page
+    assert date(2027, 5, 17).strftime("%d.%m") in page
+    assert "i dag" in page
+
+
+@pytest.mark.parametrize("at,why", [
+    (datetime(2026, 12, 5, 10, tzinfo=OSLO), "Utenfor de vanlige åpningstidene"),  # Saturday
+    (datetime(2026, 12, 25, 10, tzinfo=OSLO), "Helligdag: Første juledag"),
+])
+def test_line_page_says_why_the_line_is_closed(staff, at, why):
+    with time_machine.travel(at, tick=False):
+        staff.sign_in(EDITOR)
+        page = staff.client.get("/staff/line").get_data(as_text=True)
+    assert "STENGT" in page and why in page
+
+
+def test_line_page_names_the_planned_closure_in_force(staff):
+    staff.sign_in(EDITOR)
+    staff.post("/staff/line/closures", {"first_day": "2026-12-02", "reason": "Staff day"})
+    with time_machine.travel(WEDNESDAY_10, tick=False):
+        staff.sign_in(EDITOR)
+        page = staff.client.get("/staff/line").get_data(as_text=True)
+    assert "Planlagt stengning: Staff day" in page
+
+
+def test_a_closure_beyond_the_calendar_is_listed_and_can_be_removed(staff, db):
+    staff.sign_in(EDITOR)
+    later = (utcnow().astimezone(OSLO) + timedelta(days=200)).date()
+    staff.post("/staff/line/closures", {"first_day": later.isoformat(), "reason": "Far away"})
+    assert "Far away" in staff.client.get("/staff/line").get_data(as_text=True)
+
+
+def test_a_line_opened_by_hand_shows_who_opened_it(staff, app):
+    with app.app_context():
+        app.test_cli_runner().invoke(args=["hours", "open", "--reason", "Extra evening"])
+    staff.sign_in(EDITOR)
+    page = staff.client.get("/staff/line").get_data(as_text=True)
+    assert "ÅPEN" in page and "Åpnet manuelt" in page and "Extra evening" in page
+    assert "Åpne igjen" in page, "the reopen button returns to the regular hours"

@@ -1,0 +1,89 @@
+"""The languages page with reviews, and the audit log page."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from staff_support import ADMIN, EDITOR, REVIEWER
+
+from ivr.admin.views import texts_fingerprint
+from ivr.models import LanguageReview
+
+
+def test_languages_page_shows_each_languages_review_status(staff, catalog):
+    staff.sign_in(EDITOR)
+    page = staff.client.get("/staff/languages").get_data(as_text=True)
+    for language in catalog.languages.values():
+        assert f'id="lang-{language.code}"' in page
+    assert "utkast" in page and "kildetekst" in page
+    assert "Merk som gjennomgått" not in page, "an editor is not offered the reviewer's button"
+
+
+def test_a_reviewer_marks_a_language_reviewed(staff, db, catalog, audit_actions):
+    staff.sign_in(REVIEWER)
+    response = staff.post("/staff/languages/ro/reviewed", page="/staff/languages")
+    assert response.status_code == 302
+    with db.session() as s:
+        review = s.scalars(select(LanguageReview)).one()
+    assert review.lang == "ro"
+    assert review.reviewed_by == "Rolf Reviewer <reviewer@kom.test>"
+    assert review.texts_hash == texts_fingerprint(catalog, "ro")
+    page = staff.client.get("/staff/languages").get_data(as_text=True)
+    assert "Rolf Reviewer" in page and "tekstene er endret siden" not in page
+    assert audit_actions()[-1][1] == "language.reviewed"
+    assert audit_actions()[-1][2].startswith("ro (Română)")
+
+
+def test_a_review_of_changed_texts_is_flagged(staff, db):
+    with db.session() as s:
+        s.add(LanguageReview(lang="ro", reviewed_by="Old Reviewer", texts_hash="0" * 12))
+    staff.sign_in(EDITOR)
+    page = staff.client.get("/staff/languages").get_data(as_text=True)
+    assert "Old Reviewer" in page and "tekstene er endret siden" in page
+
+
+def test_an_admin_may_mark_reviewed(staff):
+    staff.sign_in(ADMIN)
+    assert staff.post("/staff/languages/nb/reviewed", page="/staff/languages").status_code == 302
+
+
+def test_an_editor_may_not_mark_reviewed(staff, db):
+    staff.sign_in(EDITOR)
+    response = staff.post("/staff/languages/ro/reviewed", page="/staff/languages")
+    assert response.status_code == 403
+    with db.session() as s:
+        assert s.scalars(select(LanguageReview)).first() is None
+
+
+def test_marking_an_unknown_language_is_not_found(staff):
+    staff.sign_in(REVIEWER)
+    assert staff.post("/staff/languages/xx/reviewed", page="/staff/languages").status_code == 404
+
+
+def test_marking_reviewed_without_csrf_token_is_refused(staff, db):
+    staff.sign_in(REVIEWER)
+    assert staff.client.post("/staff/languages/ro/reviewed").status_code == 400
+    with db.session() as s:
+        assert s.scalars(select(LanguageReview)).first() is None
+
+
+def test_audit_page_lists_every_change_newest_first(staff):
+    staff.sign_in(EDITOR)
+    staff.post("/staff/line/close", {"reason": "Fire drill"})
+    staff.post("/staff/line/reopen")
+    page = staff.client.get("/staff/audit").get_data(as_text=True)
+    assert "Eva Editor &lt;editor@kom.test&gt;" in page
+    assert "Fire drill" in page
+    assert page.index("åpnet linjen igjen") < page.index("stengte linjen") < page.index(
+        "logget inn")
+
+
+def test_audit_page_is_paged(staff, db):
+    from ivr.admin import audit
+
+    for n in range(150):
+        audit.record(db, "cli", "staff.add", f"person{n}@kom.test")
+    staff.sign_in(EDITOR)
+    first = staff.client.get("/staff/audit").get_data(as_text=True)
+    second = staff.client.get("/staff/audit?page=2").get_data(as_text=True)
+    assert "person149@kom.test" in first and "person0@kom.test" not in first
+    assert "person0@kom.test" in second and "Side 2 / 2" in second

@@ -28,7 +28,7 @@ pytestmark = [
                        reason="Chromium is not at /usr/bin/chromium: run scripts/install-browser.sh"),
 ]
 if REQUIRED:
-    import playwright.sync_api as sync_api
+    from playwright import sync_api
 else:
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="Playwright is not installed: pip install -e '.[browser]'")

@@ -4,6 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+if [ -z "${SECRET_KEY:-}" ]; then
+  # Staff sessions need a secret key; keep one per checkout so sign-ins survive a restart.
+  mkdir -p instance
+  [ -s instance/secret_key ] || .venv/bin/python -c 'import secrets; print(secrets.token_hex(32))' > instance/secret_key
+  export SECRET_KEY="$(cat instance/secret_key)"
+fi
 if [ -z "${TWILIO_AUTH_TOKEN:-}" ]; then
   # Local development without a Twilio account: webhooks are not signature-checked.
   export ALLOW_UNSIGNED_WEBHOOKS="${ALLOW_UNSIGNED_WEBHOOKS:-1}"

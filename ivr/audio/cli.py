@@ -100,7 +100,8 @@ def check(langs) -> None:
         if state.state == "missing":
             language = catalog.languages[state.prompt.lang]
             if not language.has_tts and not language.has_say:
-                found.insert(0, "missing: no TTS and no <Say> voice, callers hear English")
+                found.insert(0, "missing: no TTS and no <Say> voice; the language stays out "
+                                "of the menu until every prompt is recorded")
             elif not language.has_tts:
                 found.insert(0, "missing: no TTS for this language, needs a human recording")
             else:

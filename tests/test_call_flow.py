@@ -125,7 +125,7 @@ def test_a_valid_key_resets_the_silence_count(caller):
 
 
 def test_every_language_is_two_key_presses_away(caller, catalog):
-    pages = catalog.menu_pages({c for c, lang in catalog.languages.items() if lang.has_say})
+    pages = catalog.menu_pages()
     assert len(pages) == 2
     for lang in pages[1]:
         call = caller()
@@ -145,12 +145,3 @@ def test_second_language_page_leads_back_to_the_first(caller, catalog):
     call.press("9").press("#")
     assert call.heard_prompt("lang_select", "en", "1")
 
-
-def test_a_language_with_no_voice_and_no_recordings_is_not_offered(caller, catalog):
-    assert not catalog.languages["tl"].has_say, "Tagalog has no Twilio voice: it needs recordings"
-    voiced = catalog.menu_pages({c for c, lang in catalog.languages.items() if lang.has_say})
-    every_option = {catalog.text(Prompt("lang_select", c, str(k)))
-                    for c in catalog.languages for k in range(1, 9)}
-    call = caller().press(catalog.more_key)
-    options = [h for h in call.heard if h.text in every_option]
-    assert len(options) == len(voiced[1])

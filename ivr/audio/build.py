@@ -115,7 +115,7 @@ class Builder:
             self.report.count(prompt.lang, "rendered")
             return True
         self.report.count(prompt.lang, "failed")
-        reason = "; ".join(errors) or "no engine reachable"
+        reason = "; ".join(errors) or "no engine that speaks this language could be reached"
         self.report.errors.append(f"{prompt.lang} {prompt.id}: {reason}")
         return False
 

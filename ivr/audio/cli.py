@@ -60,8 +60,16 @@ def build(langs, prompt_ids, engine_names, force_tts) -> None:
         raise click.ClickException(f"database unavailable ({exc}); run `ivr init-db`?") from None
     _print_summary(report)
     if report.failed:
+        # One line per language and reason: a language whose only engine is offline fails
+        # every prompt for the same reason, and 41 identical lines hide the point.
+        grouped: dict[tuple[str, str], list[str]] = {}
         for error in report.errors:
-            click.echo(f"failed: {error}", err=True)
+            where, _, reason = error.partition(": ")
+            lang, _, prompt_id = where.partition(" ")
+            grouped.setdefault((lang, reason), []).append(prompt_id)
+        for (lang, reason), ids in grouped.items():
+            shown = ", ".join(ids[:4]) + (f" and {len(ids) - 4} more" if len(ids) > 4 else "")
+            click.echo(f"failed: {lang}, {len(ids)} prompt(s) ({shown}): {reason}", err=True)
         sys.exit(1)
 
 

@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# Set everything up and run the whole test suite (browser tests included where Chromium is).
+# Set everything up and run the whole test suite. Browser tests run where Chromium is (this
+# script installs it with apt where it can); PostgreSQL tests run when TEST_POSTGRES_URL is set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-extras="test"
-if grep -q '^browser = ' pyproject.toml; then extras="test,browser"; fi
-scripts/setup.sh "$extras"
-if [ -x scripts/install-browser.sh ]; then
-  scripts/install-browser.sh || echo "!! Chromium could not be installed: browser tests will be skipped"
+scripts/setup.sh "test,browser,postgres"
+if ! scripts/install-browser.sh; then
+  echo "!! Chromium could not be installed: browser tests will be skipped"
 fi
 .venv/bin/ruff check ivr tests scripts
 exec .venv/bin/python -m pytest -q "$@"

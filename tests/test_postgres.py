@@ -1,0 +1,98 @@
+"""The same line on PostgreSQL (for more than one machine): migrations, hours, events, audio.
+
+Runs when TEST_POSTGRES_URL points at a server whose user may create databases
+(`scripts/start-test-postgres.sh` starts one; `.ci/run` does). CI sets REQUIRE_POSTGRES=1, so
+there a missing server fails instead of skipping.
+"""
+
+import os
+import uuid
+from datetime import datetime
+
+import pytest
+import time_machine
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+
+from ivr import create_app
+from ivr.db import MIGRATIONS
+from ivr.hours import OSLO
+from ivr.models import CallEvent, Closure
+from ivr.schedule import set_switch
+
+from .conftest import Call
+from .test_recorded_only_language import tone_wav
+
+SERVER = os.environ.get("TEST_POSTGRES_URL", "")
+pytestmark = pytest.mark.skipif(
+    not SERVER and os.environ.get("REQUIRE_POSTGRES") != "1",
+    reason="TEST_POSTGRES_URL is not set (scripts/start-test-postgres.sh starts a server)")
+
+
+@pytest.fixture
+def pg_url():
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    assert SERVER, "REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set"
+    name = f"ivr_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(SERVER, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(SERVER).set(database=name)
+    yield url.render_as_string(hide_password=False)
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def pg_app(app_settings, pg_url):
+    app = create_app({**app_settings, "DATABASE_URL": pg_url})
+    app.extensions["ivr.db"].upgrade()
+    yield app
+    app.extensions["ivr.db"].engine.dispose()
+
+
+def test_migrations_go_up_down_and_up_again(pg_url, app_settings):
+    app = create_app({**app_settings, "DATABASE_URL": pg_url})
+    db = app.extensions["ivr.db"]
+    db.upgrade()
+    with db.engine.begin() as connection:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+    db.upgrade()
+    with db.session() as s:
+        assert s.scalars(select(CallEvent)).all() == []
+    db.engine.dispose()
+
+
+def test_a_call_on_postgres_obeys_closures_and_the_switch(pg_app):
+    db = pg_app.extensions["ivr.db"]
+    with db.session() as s:
+        s.add(Closure(starts_at=datetime(2026, 12, 2, 12, 0, tzinfo=OSLO),
+                      ends_at=datetime(2026, 12, 2, 16, 0, tzinfo=OSLO), reason="staff day"))
+    catalog = pg_app.extensions["ivr.catalog"]
+
+    def press_0_at(*moment) -> Call:
+        with time_machine.travel(datetime(*moment, tzinfo=OSLO), tick=False):
+            return Call(pg_app.test_client(), catalog).start().press("1").press("0")
+
+    assert press_0_at(2026, 12, 2, 10, 0).dialed
+    assert not press_0_at(2026, 12, 2, 13, 0).dialed
+    set_switch(db, False, "drill", by="test")
+    assert not press_0_at(2026, 12, 2, 10, 0).dialed
+    with db.session() as s:
+        events = s.scalars(select(CallEvent)).all()
+    assert {e.event for e in events} >= {"menu", "transfer", "closed"}
+    assert all(e.at.tzinfo is not None for e in events)
+
+
+def test_recordings_on_postgres_play_in_calls(pg_app):
+    recordings = pg_app.extensions["ivr.recordings"]
+    recording = recordings.import_recording("greeting", "en", tone_wav(), by="test")
+    pg_app.extensions["ivr.audio"].invalidate()
+    call = Call(pg_app.test_client(), pg_app.extensions["ivr.catalog"]).start()
+    assert call.heard[0].verb == "Play" and recording.hash in call.heard[0].text

@@ -208,7 +208,7 @@ class LanguageReview(Base):
 class TextVersion(Base):
     """One version of a segment's text in a language, written by staff on the prompt page.
 
-    Rows are never changed or deleted. `source_hash` is the fingerprint of the English text a
+    Rows are never deleted; `published_at` is set once, when first published. `source_hash` is the fingerprint of the English text a
     translation was written from (like `[translated_from]` in language.toml).
     """
 
@@ -222,6 +222,7 @@ class TextVersion(Base):
     source_hash: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(254), default="")
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first published
 
 
 class TextChoice(Base):

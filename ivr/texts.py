@@ -159,6 +159,9 @@ def publish_version(db: Database, version: TextVersion, by: str) -> None:
             row = TextChoice(segment=version.segment, lang=version.lang)
             s.add(row)
         row.version_id, row.chosen_at, row.chosen_by = version.id, utcnow(), by
+        stored = s.get(TextVersion, version.id)
+        if stored.published_at is None:
+            stored.published_at = row.chosen_at
 
 
 def use_file_text(db: Database, segment: str, lang: str) -> bool:
@@ -172,6 +175,16 @@ def use_file_text(db: Database, segment: str, lang: str) -> bool:
 
 
 def is_draft(version: TextVersion, published: TextChoice | None) -> bool:
-    """Saved after the current text was published (or none was): waiting to be published."""
+    """Never published, and saved after the current text was published: waiting."""
     since: datetime | None = published.chosen_at if published else None
-    return since is None or version.created_at > since
+    return version.published_at is None and (since is None or version.created_at > since)
+
+
+def drafts(db: Database) -> set[tuple[str, str]]:
+    """(segment, lang) of every text with a version saved after its published one."""
+    with db.session() as s:
+        chosen = {(c.segment, c.lang): c for c in s.scalars(select(TextChoice))}
+        rows = s.execute(select(TextVersion.segment, TextVersion.lang, TextVersion.created_at)
+                         .where(TextVersion.published_at.is_(None))).all()
+    return {(seg, lang) for seg, lang, at in rows
+            if (chosen.get((seg, lang)) is None or at > chosen[(seg, lang)].chosen_at)}

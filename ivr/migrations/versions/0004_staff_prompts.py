@@ -25,6 +25,7 @@ def upgrade() -> None:
         sa.Column("source_hash", sa.String(64), nullable=False),
         sa.Column("created_at", UTCDateTime, nullable=False),
         sa.Column("created_by", sa.String(254), nullable=False),
+        sa.Column("published_at", UTCDateTime),
     )
     op.create_index("ix_text_version_segment_lang", "text_version", ["segment", "lang"])
     op.create_table(

@@ -95,8 +95,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "languages.on_line": "På linjen",
         "languages.off": "av",
         "languages.on": "på",
-        "languages.note": "Tekstfilene i prompts/ er fortsatt kilden til status; merkingen her "
-                          "registrerer hvem som har gjennomgått tekstene og når.",
+        "languages.note": "Et språk regnes som gjennomgått når den siste gjennomgangen her gjelder "
+                          "tekstene slik de er nå (eller language.toml sier det, og ingen tekst er "
+                          "endret på sidene). Endres en tekst, blir språket et utkast igjen.",
         "status.draft": "utkast", "status.reviewed": "gjennomgått", "status.source": "kildetekst",
         "review.recorded": "Gjennomgangen er registrert.",
         "audit.title": "Endringslogg",
@@ -128,7 +129,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "prompts.legend": "Forklaring",
         "audio.human": "opptak", "audio.tts": "talesyntese", "audio.say": "<Say> (ingen fil)",
         "audio.missing": "mangler (engelsk)", "audio.stale": "utdatert lyd",
-        "text.draft": "tekst: utkast", "text.reviewed": "tekst: kontrollert",
+        "text.draft": "tekst: utkast", "text.reviewed": "tekst: gjennomgått",
         "text.outdated": "tekst: utdatert", "text.missing": "tekst: mangler",
         "text.source": "tekst: kildetekst",
         "draft.audio": "lydutkast venter", "draft.text": "tekstutkast venter",
@@ -289,8 +290,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "languages.on_line": "On the line",
         "languages.off": "off",
         "languages.on": "on",
-        "languages.note": "The script files in prompts/ remain the source of the status; marking "
-                          "here records who reviewed the texts and when.",
+        "languages.note": "A language counts as reviewed when the latest review here covers its "
+                          "texts as they are now (or its language.toml says so and no text was "
+                          "changed on these pages). When a text changes, it is a draft again.",
         "status.draft": "draft", "status.reviewed": "reviewed", "status.source": "source text",
         "review.recorded": "The review has been recorded.",
         "audit.title": "Audit log",

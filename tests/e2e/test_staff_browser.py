@@ -202,3 +202,31 @@ def test_upload_listen_publish_and_restore_a_recording_reaches_the_caller(
     expect(rows.nth(0)).to_contain_text("tok i bruk en tidligere lydversjon")
     expect(rows.nth(1)).to_contain_text("publiserte et opptak")
     expect(rows.nth(2)).to_contain_text("lastet opp et opptak")
+
+
+@pytest.mark.usefixtures("no_network")
+def test_recording_in_the_browser_uploads_a_draft(built_app, built_live_server):
+    """record.js with Chromium's fake microphone (a beeping tone): the recording arrives as a
+    draft of the prompt, processed like any upload; callers still hear the old file."""
+    add_account(built_app.extensions["ivr.db"], EMAIL, "editor", PASSWORD)
+    recordings = built_app.extensions["ivr.recordings"]
+    before = recordings.manifest()[("goodbye", "en")]
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream",
+                  "--use-fake-device-for-media-stream"])
+        page = browser.new_page()
+        page.set_default_timeout(15_000)
+        _sign_in(page, built_live_server, "/staff/prompts/goodbye/en")
+        expect = sync_api.expect
+        expect(page.get_by_role("button", name="Start opptak")).to_be_visible()
+        page.get_by_role("button", name="Start opptak").click()
+        expect(page.get_by_text("Tar opp")).to_be_visible()
+        page.wait_for_timeout(2500)
+        page.get_by_role("button", name="Stopp og last opp").click()
+        expect(page.get_by_text("Opptaket er lagret som utkast")).to_be_visible()
+        browser.close()
+    draft = recordings.history("goodbye", "en")[0]
+    assert draft.source == "human" and draft.duration > 0.5
+    assert recordings.manifest()[("goodbye", "en")] == before

@@ -15,6 +15,19 @@
   var chunks = [];
   box.hidden = false;
 
+  // Show the page the server names (with its message); a change of #fragment alone would not
+  // load it again, so reload then.
+  function go(location) {
+    var target = new URL(location, window.location.href);
+    var here = window.location;
+    if (target.pathname === here.pathname && target.search === here.search) {
+      here.hash = target.hash;
+      here.reload();
+    } else {
+      here.assign(target.href);
+    }
+  }
+
   function send(blob) {
     var data = new FormData();
     data.append("csrf_token", form.querySelector("[name=csrf_token]").value);
@@ -26,7 +39,7 @@
         if (!response.ok) { throw new Error(String(response.status)); }
         return response.json();
       })
-      .then(function (reply) { window.location.assign(reply.location); })
+      .then(function (reply) { go(reply.location); })
       .catch(function (error) {
         status.textContent = box.dataset.failed + " (" + error.message + ")";
         start.disabled = false;

@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.utils import secure_filename
 
 from .. import texts
 from ..audio.build import Builder
@@ -82,7 +83,7 @@ def prompts():
     states = {(s.prompt.id, s.prompt.lang): s for s in lib.states(shown)}
     audio_drafts = set(lib.drafts())
     text_drafts = texts.drafts(_db())
-    rows = [p for p in catalog.all_prompts(shown[0])]
+    rows = catalog.all_prompts(shown[0])  # the same ids in every language
     return render_template(
         "admin/prompts.html", rows=rows, shown=[catalog.languages[c] for c in shown],
         all_languages=[catalog.languages[c] for c in codes], chosen=chosen, states=states,
@@ -138,10 +139,10 @@ def upload(prompt_id: str, lang: str):
         _form_errors(form)
         return _reply(prompt, "#upload")
     data = form.recording.data.read()
+    name = secure_filename(form.recording.data.filename or "")  # shown only, never a path
     try:
         recording = _recordings().import_recording(prompt.id, lang, data, current_user.label,
-                                                   original_name=form.recording.data.filename
-                                                   or "", draft=True)
+                                                   original_name=name, draft=True)
     except AudioRejected as exc:
         reason = str(exc)
         key = next((k for word, k in REJECTIONS if word in reason), "upload.unreadable")
@@ -221,7 +222,6 @@ def _tts_for(version, by: str) -> str | None:
     """Make sure each prompt of the version's segment has a TTS recording of its words (as a
     draft); the reason when no engine could render them."""
     lib, builder = _recordings(), None
-    history = {}
     for prompt in _segment_prompts(version.segment, version.lang):
         said = version.text.replace("{key}", prompt.key or "")
         history = lib.history(prompt.id, prompt.lang)

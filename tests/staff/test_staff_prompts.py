@@ -255,3 +255,47 @@ def test_empty_text_is_refused(staff, app):
     response = staff.post(f"{GREETING}/text", {"text": "   "}, page=GREETING,
                           follow_redirects=True)
     assert re.search("Skriv en tekst", response.get_data(as_text=True))
+
+
+def test_an_expired_session_cannot_upload_or_publish(staff, app):
+    from datetime import timedelta
+
+    import time_machine
+
+    from ivr.models import utcnow
+
+    staff.sign_in(EDITOR)
+    token = staff.token(GREETING)
+    before = playing(app)
+    count = len(app.extensions["ivr.recordings"].history("greeting", "en"))
+    old_id = newest(app).id
+    with time_machine.travel(utcnow() + timedelta(hours=9)):
+        sent = staff.client.post(f"{GREETING}/upload", content_type="multipart/form-data",
+                                 data={"csrf_token": token,
+                                       "recording": (io.BytesIO(tone()), "a.wav")})
+        published = staff.client.post(f"/staff/recordings/{old_id}/publish",
+                                      data={"csrf_token": token})
+    for response in (sent, published):
+        assert response.status_code == 302 and "/staff/sign-in" in response.location
+    assert playing(app) == before
+    assert len(app.extensions["ivr.recordings"].history("greeting", "en")) == count
+
+
+def test_grid_shows_drafts_waiting_and_stale_audio(staff, app):
+    staff.sign_in()
+    upload(staff, tone())
+    staff.post("/staff/prompts/goodbye/en/text", {"text": "Goodbye, new words."}, page=GREETING)
+    db, catalog = app.extensions["ivr.db"], app.extensions["ivr.catalog"]
+    from ivr.texts import publish_version, save_version
+
+    publish_version(db, save_version(db, catalog, "intro", "en", "A new intro.", "x"), "x")
+    app.extensions["ivr.texts"].invalidate()  # as if published by another process 5 s ago
+    page = staff.client.get("/staff/prompts?lang=en").get_data(as_text=True)
+
+    def cell(prompt_id: str) -> str:
+        return page.split(f'id="cell-{prompt_id}-en"')[1].split("</td>")[0]
+
+    assert "lydutkast venter" in cell("greeting")
+    assert "tekstutkast venter" in cell("goodbye") and "lydutkast venter" in cell("goodbye")
+    assert "utdatert lyd" in cell("intro")  # published text, audio of the old words
+    assert "venter" not in cell("rights_1")

@@ -103,3 +103,25 @@ def test_purge_removes_the_file_only_when_no_other_recording_uses_it(built_app):
     with pytest.raises(ValueError):
         lib.purge(first.id, "admin")  # once is enough
     assert playing(built_app, "intro").hash == second.hash
+
+
+def test_say_fallback_speaks_the_published_text(app, caller):
+    publish_text(app, "greeting", "en", "Welcome to KOM, from the staff text.")
+    assert any(h.verb == "Say" and h.text == "Welcome to KOM, from the staff text."
+               for h in caller().heard)
+
+
+def test_another_process_sees_the_published_text_at_start_and_within_seconds(app_settings,
+                                                                              app):
+    other = create_app(app_settings)
+    publish_text(app, "goodbye", "en", "Staff goodbye.")
+    fresh = create_app(app_settings)  # e.g. `ivr audio check` or a new worker
+    assert fresh.extensions["ivr.catalog"].text(Prompt("goodbye", "en")) == "Staff goodbye."
+    texts = other.extensions["ivr.texts"]
+    texts.refresh_if_due()  # within the 5 s: not read again yet
+    assert other.extensions["ivr.catalog"].text(Prompt("goodbye", "en")) != "Staff goodbye."
+    texts.refresh_seconds = 0  # as if 5 s had passed
+    other.test_client().get("/healthz")
+    assert other.extensions["ivr.catalog"].text(Prompt("goodbye", "en")) == "Staff goodbye."
+    for each in (other, fresh):
+        each.extensions["ivr.db"].engine.dispose()

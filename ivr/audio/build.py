@@ -127,7 +127,10 @@ class Builder:
         AudioRejected with every engine's reason when none could (or none speaks `lang`).
         """
         errors = []
-        for engine, voice in self.speakers(lang):
+        speakers = self.speakers(lang)
+        if not speakers:
+            raise AudioRejected(f"no TTS engine in use speaks {lang}")
+        for engine, voice in speakers:
             if engine.name in self.report.unreachable:
                 continue
             try:

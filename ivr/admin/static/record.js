@@ -37,7 +37,9 @@
                         headers: {"X-Recorder": "1"}})
       .then(function (response) {
         if (!response.ok) { throw new Error(String(response.status)); }
-        return response.json();
+        var json = (response.headers.get("Content-Type") || "").indexOf("json") !== -1;
+        // Anything but our JSON (e.g. the sign-in page after the session expired): show it.
+        return json ? response.json() : {location: response.url};
       })
       .then(function (reply) { go(reply.location); })
       .catch(function (error) {

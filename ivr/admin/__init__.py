@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask import Flask
 from flask_login import LoginManager
 
-from . import prompts, views  # noqa: F401  (the routes attach themselves to the blueprint)
+from . import prompt_texts, prompts, views  # noqa: F401  (the routes attach themselves to the blueprint)
 from .accounts import load_user
 from .blueprint import bp, csrf
 from .i18n import t

@@ -17,6 +17,7 @@ from .audio.lookup import ManifestLookup
 from .catalog import load_catalog
 from .config import load_settings
 from .db import Database
+from .texts import PublishedTexts
 
 log = logging.getLogger("ivr")
 
@@ -66,6 +67,15 @@ def register_content(app: Flask) -> None:
     app.extensions["ivr.recordings"] = Recordings.for_app(app)
     app.extensions["ivr.audio"] = ManifestLookup(app.extensions["ivr.recordings"],
                                                  app.config["AUDIO_BASE_URL"])
+    texts = PublishedTexts(app.extensions["ivr.catalog"], app.extensions["ivr.db"],
+                           app.extensions["ivr.recordings"].store)
+    app.extensions["ivr.texts"] = texts
+    texts.refresh()  # the CLI (build, check) sees published texts too
+
+    @app.before_request
+    def published_texts_are_current():
+        """Staff texts published in any process apply here within REFRESH_SECONDS."""
+        texts.refresh_if_due()
 
 
 def register_blueprints(app: Flask) -> None:

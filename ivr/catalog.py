@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -29,6 +29,31 @@ class CatalogError(ValueError):
 def text_hash(text: str) -> str:
     """A short fingerprint of a script text, used to notice when the English source changed."""
     return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:12]
+
+
+def texts_fingerprint(texts: dict[str, str]) -> str:
+    """A fingerprint of all of a language's texts, to see whether they changed since a review."""
+    return text_hash("\n".join(f"{k}={texts[k]}" for k in sorted(texts)))
+
+
+@dataclass(frozen=True)
+class Review:
+    """A reviewer confirmed a language's texts on the staff pages (`language_review`)."""
+
+    by: str
+    on: str  # ISO date
+    texts_hash: str
+
+
+@dataclass(frozen=True)
+class TextOverlay:
+    """What staff published over the files in prompts/: texts and reviews.
+
+    `texts` maps (lang, segment) to (text, fingerprint of the English it translates or "").
+    """
+
+    texts: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    reviews: dict[str, Review] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -113,6 +138,24 @@ class Catalog:
     max_misses: int
     gather_timeout: int
     staff: dict[str, str] = field(default_factory=dict)
+    files: dict[str, Language] = field(default_factory=dict, repr=False)
+    overlay: TextOverlay = field(default_factory=TextOverlay, repr=False)
+
+    def __post_init__(self) -> None:
+        self.files = self.files or dict(self.languages)
+
+    def apply(self, overlay: TextOverlay) -> None:
+        """Use the texts and reviews staff published, over the files (one atomic swap)."""
+        if overlay == self.overlay:
+            return
+        self.languages = {code: _overlaid(language, overlay, set(self.segments))
+                          for code, language in self.files.items()}
+        self.overlay = overlay
+
+    def file_text(self, lang: str, segment: str) -> str | None:
+        """The text of a segment as the file in prompts/ has it (None when there is none)."""
+        language = self.files.get(lang)
+        return language.texts.get(segment) if language else None
 
     @cached_property
     def segments(self) -> tuple[str, ...]:
@@ -154,6 +197,28 @@ class Catalog:
         prompts += [Prompt("lang_select", lang, str(k)) for k in range(1, self.per_page + 1)]
         prompts.append(Prompt("more_languages", lang, self.more_key))
         return prompts
+
+
+def _overlaid(language: Language, overlay: TextOverlay, segments: set[str]) -> Language:
+    """A language with the staff's published texts; reviewed when a review matches its texts.
+
+    A language counts as reviewed when the latest review on the staff pages was made of exactly
+    its current texts, or when its language.toml says so and staff changed none of its texts.
+    """
+    mine = {seg: value for (lang, seg), value in overlay.texts.items()
+            if lang == language.code and seg in segments}
+    texts = {**language.texts, **{seg: text for seg, (text, _) in mine.items()}}
+    translated_from = {**language.translated_from,
+                       **{seg: source for seg, (_, source) in mine.items() if source}}
+    status, by, on = language.status, language.reviewed_by, language.reviewed_on
+    review = overlay.reviews.get(language.code)
+    if status != "source":
+        if review is not None and review.texts_hash == texts_fingerprint(texts):
+            status, by, on = "reviewed", review.by, review.on
+        elif texts != language.texts:
+            status = "draft"
+    return replace(language, texts=texts, translated_from=translated_from, status=status,
+                   reviewed_by=by, reviewed_on=on)
 
 
 def _read_toml(path: Path) -> dict:

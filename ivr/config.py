@@ -47,11 +47,13 @@ DEFAULTS: dict[str, Any] = {
     "STAFF_SIGNIN_WINDOW_MINUTES": 15,
     "STAFF_SIGNIN_MAX_PER_ACCOUNT": 5,
     "STAFF_SIGNIN_MAX_PER_IP": 20,
+    "STAFF_UPLOAD_MAX_MB": 20,  # the largest upload (a recording) staff may send
     "SESSION_COOKIE_SECURE": "",  # empty: on, unless ALLOW_UNSIGNED_WEBHOOKS or TESTING is on
 }
 FLAGS = {"ALLOW_UNSIGNED_WEBHOOKS"}
 INTEGERS = {"DIAL_TIMEOUT", "TRUSTED_PROXIES", "STAFF_SESSION_HOURS",
-            "STAFF_SIGNIN_WINDOW_MINUTES", "STAFF_SIGNIN_MAX_PER_ACCOUNT", "STAFF_SIGNIN_MAX_PER_IP"}
+            "STAFF_SIGNIN_WINDOW_MINUTES", "STAFF_SIGNIN_MAX_PER_ACCOUNT", "STAFF_SIGNIN_MAX_PER_IP",
+            "STAFF_UPLOAD_MAX_MB"}
 
 
 def load_settings(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict:
@@ -103,7 +105,7 @@ def _check(settings: dict) -> None:
 def _check_staff(settings: dict) -> None:
     """Staff settings; SECRET_KEY signs staff sessions (required in service, random in dev)."""
     for name in ("STAFF_SESSION_HOURS", "STAFF_SIGNIN_WINDOW_MINUTES",
-                 "STAFF_SIGNIN_MAX_PER_ACCOUNT", "STAFF_SIGNIN_MAX_PER_IP"):
+                 "STAFF_SIGNIN_MAX_PER_ACCOUNT", "STAFF_SIGNIN_MAX_PER_IP", "STAFF_UPLOAD_MAX_MB"):
         if settings[name] < 1:
             raise ConfigError(f"{name} must be at least 1, not {settings[name]}")
     if settings["SECRET_KEY"]:

@@ -92,7 +92,8 @@ class Setting(Base):
 class Recording(Base):
     """One version of the audio of one prompt in one language: rendered (tts) or human.
 
-    Rows are never changed or deleted: together they are the history staff can restore from.
+    Rows are never deleted: together they are the history staff can restore from. The only
+    change is an admin's purge, which marks the row and removes its file.
     The file itself lives in the audio store under `hash` (sha256 of its bytes).
     """
 
@@ -119,6 +120,9 @@ class Recording(Base):
     original_name: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(254), default="")
+    # An admin purged this version: its file is gone unless another recording shares it.
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    purged_by: Mapped[str] = mapped_column(String(254), default="")
 
 
 class AudioChoice(Base):
@@ -142,7 +146,7 @@ class AudioChoiceEvent(Base):
     prompt_id: Mapped[str] = mapped_column(String(64), index=True)
     lang: Mapped[str] = mapped_column(String(16), index=True)
     recording_id: Mapped[int] = mapped_column(sa.ForeignKey("recording.id"))
-    action: Mapped[str] = mapped_column(String(16))  # build | import | restore
+    action: Mapped[str] = mapped_column(String(16))  # build | import | restore | publish
     chosen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     chosen_by: Mapped[str] = mapped_column(String(254), default="")
 
@@ -199,3 +203,35 @@ class LanguageReview(Base):
     reviewed_by: Mapped[str] = mapped_column(String(254))
     reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     texts_hash: Mapped[str] = mapped_column(String(64), default="")
+
+
+class TextVersion(Base):
+    """One version of a segment's text in a language, written by staff on the prompt page.
+
+    Rows are never deleted; `published_at` is set once, when first published. `source_hash` is the fingerprint of the English text a
+    translation was written from (like `[translated_from]` in language.toml).
+    """
+
+    __tablename__ = "text_version"
+    __table_args__ = (sa.Index("ix_text_version_segment_lang", "segment", "lang"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    segment: Mapped[str] = mapped_column(String(64))
+    lang: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    source_hash: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(254), default="")
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # first published
+
+
+class TextChoice(Base):
+    """The published staff text of a segment in a language: it overrides the file in prompts/."""
+
+    __tablename__ = "text_choice"
+
+    segment: Mapped[str] = mapped_column(String(64), primary_key=True)
+    lang: Mapped[str] = mapped_column(String(16), primary_key=True)
+    version_id: Mapped[int] = mapped_column(sa.ForeignKey("text_version.id"))
+    chosen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    chosen_by: Mapped[str] = mapped_column(String(254), default="")

@@ -78,8 +78,12 @@ def write_language_meta(folder: Path, language: Language) -> None:
 
 
 def stamp(catalog: Catalog, code: str, segments: list[str]) -> list[str]:
-    """Record that these segments now translate the current English (all present if none)."""
-    language = catalog.languages[code]
+    """Record that these segments now translate the current English (all present if none).
+
+    Writes the file's own metadata (not the staff texts laid over it); the English is the one
+    callers hear, published staff texts included.
+    """
+    language = catalog.files[code]
     english = catalog.languages[SOURCE_LANGUAGE].texts
     chosen = segments or [s for s in catalog.segments if language.texts.get(s)]
     unknown = [s for s in chosen if s not in english or not language.texts.get(s)]
@@ -94,7 +98,7 @@ def mark_reviewed(catalog: Catalog, code: str, reviewer: str, on: date) -> Langu
     """A native speaker checked every segment of this language against the current English."""
     from dataclasses import replace
 
-    language = catalog.languages[code]
+    language = catalog.files[code]
     missing = [s for s in catalog.segments if not language.texts.get(s)]
     if missing:
         raise ValueError(f"{code} cannot be reviewed while segments are missing: {missing}")

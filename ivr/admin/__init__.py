@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask import Flask
 from flask_login import LoginManager
 
-from . import views  # noqa: F401  (the routes attach themselves to the blueprint)
+from . import prompt_texts, prompts, views  # noqa: F401  (the routes attach themselves to the blueprint)
 from .accounts import load_user
 from .blueprint import bp, csrf
 from .i18n import t
@@ -28,6 +28,8 @@ def register(app: Flask) -> None:
         # CSRF is checked by the blueprint itself, so other blueprints (webhooks) are untouched.
         WTF_CSRF_CHECK_DEFAULT=False,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the (at most 8 h) session
+        # Refused (413) before the body is read; webhooks and forms are far smaller.
+        MAX_CONTENT_LENGTH=app.config["STAFF_UPLOAD_MAX_MB"] * 1024 * 1024,
     )
     csrf.init_app(app)
     logins = LoginManager()

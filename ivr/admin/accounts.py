@@ -24,6 +24,8 @@ KEEP_ATTEMPTS = timedelta(days=30)  # sign-in attempts are kept this long, then 
 # Who may do what. Admins may do everything; accounts themselves are managed on the CLI.
 EDIT_LINE = frozenset({"editor", "admin"})
 REVIEW = frozenset({"reviewer", "admin"})
+EDIT_PROMPTS = frozenset({"editor", "admin"})  # upload, publish, restore, edit texts
+PURGE = frozenset({"admin"})  # remove an audio version for good
 
 _hasher = PasswordHasher()
 # Verified when the account does not exist, so a wrong e-mail costs as long as a wrong password.

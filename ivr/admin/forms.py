@@ -6,6 +6,7 @@ Validation messages are keys of `i18n.MESSAGES`, translated when shown.
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -50,3 +51,13 @@ class LanguagesForm(FlaskForm):
     """Which languages callers are offered; the check boxes are read from the request."""
 
     offer_drafts = BooleanField()
+
+
+class UploadForm(FlaskForm):
+    """A recording for one prompt and language; size is limited before it is read."""
+
+    recording = FileField(validators=[FileRequired("err.file")])
+
+
+class TextForm(FlaskForm):
+    text = TextAreaField(validators=[DataRequired("err.text"), Length(max=5000, message="err.text")])

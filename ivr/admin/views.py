@@ -14,7 +14,8 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
-from ..catalog import Catalog, text_hash
+from ..catalog import Catalog
+from ..catalog import texts_fingerprint as catalog_fingerprint
 from ..config import E164
 from ..hours import OSLO, holiday_name, is_open
 from ..models import Closure, LanguageReview, LineSwitch, utcnow
@@ -324,9 +325,8 @@ def set_languages():
 
 
 def texts_fingerprint(catalog: Catalog, code: str) -> str:
-    """A fingerprint of all of a language's texts, to see whether they changed since a review."""
-    texts = catalog.languages[code].texts
-    return text_hash("\n".join(f"{k}={texts[k]}" for k in sorted(texts)))
+    """A fingerprint of all of a language's texts (with published staff texts), for reviews."""
+    return catalog_fingerprint(catalog.languages[code].texts)
 
 
 def _latest_reviews() -> dict[str, LanguageReview]:
@@ -364,6 +364,7 @@ def mark_reviewed(code: str):
     with _db().session() as s:
         s.add(LanguageReview(lang=code, reviewed_by=current_user.label, texts_hash=fingerprint))
     _log("language.reviewed", f"{code} ({catalog.languages[code].name}), texts {fingerprint}")
+    current_app.extensions["ivr.texts"].refresh()  # it counts as reviewed for callers at once
     flash(t("review.recorded"), "info")
     return redirect(url_for("admin.languages"))
 

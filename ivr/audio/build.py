@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from ..catalog import Prompt
 from .engines import Engine, EngineError, EngineUnreachable
 from .library import HUMAN, TTS, Recordings, build_key
-from .processing import AudioRejected, decode, telephone_ready
+from .processing import AudioRejected, Measure, decode, telephone_ready
 
 RERENDER_COMMAND = "ivr audio build --engine gtts --force-tts"
 COLUMNS = ("rendered", "unchanged", "human", "failed", "no_tts")
@@ -38,6 +38,17 @@ class BuildReport:
     @property
     def rendered(self) -> int:
         return sum(c["rendered"] for c in self.counts.values())
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A text spoken by an engine and made telephone-ready, with what it depends on."""
+
+    data: bytes
+    measure: Measure
+    engine: str
+    voice: str
+    key: str
 
 
 class Builder:
@@ -78,20 +89,47 @@ class Builder:
 
     def one(self, prompt: Prompt, recording) -> bool:
         """Build one prompt; True when a new recording now plays."""
-        language = self.recordings.catalog.languages[prompt.lang]
         if recording is not None and recording.source == HUMAN:
             self.report.count(prompt.lang, "human")
             return False
-        speakers = [(e, e.voice_for(language)) for e in self.engines]
-        speakers = [(e, v) for e, v in speakers if v]
-        if not speakers:
+        if not self.speakers(prompt.lang):
             self.report.count(prompt.lang, "no_tts")
             return False
         text = self.recordings.catalog.text(prompt)
         if not self.force and self._up_to_date(recording, text, prompt.lang):
             self.report.count(prompt.lang, "unchanged")
             return False
+        try:
+            rendered = self.render(text, prompt.lang)
+        except AudioRejected as exc:
+            self.report.count(prompt.lang, "failed")
+            self.report.errors.append(f"{prompt.lang} {prompt.id}: {exc}")
+            return False
+        if recording is not None and recording.build_key == rendered.key \
+                and self.recordings.store.has(recording.hash):
+            self.report.count(prompt.lang, "unchanged")
+            return False
+        self.recordings.add(prompt, rendered.data, rendered.measure, source=TTS, action="build",
+                            by=self.by, engine=rendered.engine, voice=rendered.voice,
+                            key=rendered.key)
+        self.report.count(prompt.lang, "rendered")
+        return True
+
+    def speakers(self, lang: str) -> list[tuple[Engine, str]]:
+        """The engines that can speak this language, with their voice, in order of preference."""
+        language = self.recordings.catalog.languages[lang]
+        found = [(e, e.voice_for(language)) for e in self.engines]
+        return [(e, v) for e, v in found if v]
+
+    def render(self, text: str, lang: str) -> Rendered:
+        """Speak a text with the first engine that can, processed for the telephone.
+
+        AudioRejected with every engine's reason when none could (or none speaks `lang`).
+        """
         errors = []
+        speakers = self.speakers(lang)
+        if not speakers:
+            raise AudioRejected(f"no TTS engine in use speaks {lang}")
         for engine, voice in speakers:
             if engine.name in self.report.unreachable:
                 continue
@@ -105,19 +143,9 @@ class Builder:
             except (EngineError, AudioRejected) as exc:
                 errors.append(f"{engine.name}: {exc}")
                 continue
-            key = build_key(text, prompt.lang, engine.name, voice)
-            if recording is not None and recording.build_key == key \
-                    and self.recordings.store.has(recording.hash):
-                self.report.count(prompt.lang, "unchanged")
-                return False
-            self.recordings.add(prompt, finished, measure, source=TTS, action="build",
-                                by=self.by, engine=engine.name, voice=voice, key=key)
-            self.report.count(prompt.lang, "rendered")
-            return True
-        self.report.count(prompt.lang, "failed")
-        reason = "; ".join(errors) or "no engine that speaks this language could be reached"
-        self.report.errors.append(f"{prompt.lang} {prompt.id}: {reason}")
-        return False
+            return Rendered(finished, measure, engine.name, voice,
+                            build_key(text, lang, engine.name, voice))
+        raise AudioRejected("; ".join(errors) or "no engine that speaks this language could be reached")
 
     def _up_to_date(self, recording, text: str, lang: str) -> bool:
         """The recording playing now was rendered from this text by an engine still in use."""

@@ -136,8 +136,9 @@ def history(prompt_id: str, lang: str) -> None:
     playing = recordings.manifest().get((prompt_id, lang))
     for r in recordings.history(prompt_id, lang):
         mark = "*" if r.hash == playing else " "
+        purged = f"  (purged by {r.purged_by})" if r.purged_at else ""
         click.echo(f"{mark} {r.id:6} {r.created_at:%Y-%m-%d %H:%M} {r.source:5} "
-                   f"{r.engine or r.original_name:16} {r.duration:6.1f} s  {r.created_by}")
+                   f"{r.engine or r.original_name:16} {r.duration:6.1f} s  {r.created_by}{purged}")
 
 
 @audio.command("restore")

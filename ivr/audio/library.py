@@ -91,12 +91,16 @@ class Recordings:
 
     def add(self, prompt: Prompt, data: bytes, measure: Measure, *, source: str, action: str,
             by: str, engine: str = "", voice: str = "", key: str = "",
-            original_name: str = "") -> Recording:
-        """Store a finished file, record it and make it the one that plays."""
+            original_name: str = "", text: str | None = None, draft: bool = False) -> Recording:
+        """Store a finished file and record it; unless it is a draft, make it the one that plays.
+
+        `text` is what it says, when that is not the prompt's current text (a draft text).
+        """
         digest = self.store.put(data)
+        said = self.catalog.text(prompt) if text is None else text
         recording = Recording(
             hash=digest, prompt_id=prompt.id, lang=prompt.lang, source=source, engine=engine,
-            voice=voice, text_hash=text_hash(self.catalog.text(prompt)), build_key=key,
+            voice=voice, text_hash=text_hash(said), build_key=key,
             duration=measure.duration, loudness=measure.loudness, peak=measure.peak,
             clipped=measure.clipped, size=len(data), original_name=original_name[:255],
             created_at=utcnow(), created_by=by,
@@ -104,7 +108,8 @@ class Recordings:
         with self.db.session() as session:
             session.add(recording)
             session.flush()
-            self._choose(session, recording, action, by)
+            if not draft:
+                self._choose(session, recording, action, by)
         return recording
 
     def _choose(self, session, recording: Recording, action: str, by: str) -> None:
@@ -119,9 +124,10 @@ class Recordings:
                                      chosen_by=by))
 
     def import_recording(self, prompt_id: str, lang: str, data: bytes, by: str,
-                         original_name: str = "") -> Recording:
+                         original_name: str = "", draft: bool = False) -> Recording:
         """A human recording for a prompt: processed like TTS, then it plays and builds keep it.
 
+        With `draft`, it is stored and listed but plays only once published (staff uploads).
         Raises AudioRejected (corrupt, not audio, silent) or ValueError (unknown prompt);
         on any error nothing changes and the old recording stays live.
         """
@@ -133,8 +139,9 @@ class Recordings:
         if too_long:
             raise AudioRejected(f"the recording is {too_long[0]}: split or shorten it")
         recording = self.add(prompt, finished, measure, source=HUMAN, action="import", by=by,
-                             original_name=original_name)
-        self.publish()
+                             original_name=original_name, draft=draft)
+        if not draft:
+            self.publish()
         return recording
 
     def history(self, prompt_id: str, lang: str) -> list[Recording]:
@@ -145,17 +152,58 @@ class Recordings:
                 .order_by(Recording.id.desc())
             ))
 
-    def restore(self, recording_id: int, by: str) -> Recording:
-        """Make an earlier version play again (its file must still be in the store)."""
+    def restore(self, recording_id: int, by: str, action: str = "restore") -> Recording:
+        """Make an earlier version (or a draft: action "publish") play; its file must be there."""
         with self.db.session() as session:
             recording = session.get(Recording, recording_id)
             if recording is None:
                 raise ValueError(f"no recording {recording_id}")
+            if recording.purged_at is not None:
+                raise ValueError(f"recording {recording_id} was purged")
             if not self.store.has(recording.hash):
                 raise ValueError(f"the file of recording {recording_id} is not in the store")
-            self._choose(session, recording, "restore", by)
+            self._choose(session, recording, action, by)
         self.publish()
         return recording
+
+    def get(self, recording_id: int) -> Recording | None:
+        """One recording by id."""
+        with self.db.session() as session:
+            return session.get(Recording, recording_id)
+
+    def drafts(self) -> dict[tuple[str, str], list[Recording]]:
+        """Recordings made after the current choice of their prompt and never played: drafts."""
+        with self.db.session() as session:
+            choices = {(c.prompt_id, c.lang): c.chosen_at for c in session.scalars(
+                select(AudioChoice))}
+            played = set(session.scalars(select(AudioChoiceEvent.recording_id)))
+            rows = session.scalars(select(Recording).where(Recording.purged_at.is_(None))
+                                   .order_by(Recording.id.desc())).all()
+        found: dict[tuple[str, str], list[Recording]] = {}
+        for r in rows:
+            since = choices.get((r.prompt_id, r.lang))
+            if r.id not in played and (since is None or r.created_at > since):
+                found.setdefault((r.prompt_id, r.lang), []).append(r)
+        return found
+
+    def purge(self, recording_id: int, by: str) -> bool:
+        """Remove a version that does not play: mark it purged, delete its file when no other
+        recording uses it. True when the file was deleted. ValueError if it plays now."""
+        with self.db.session() as session:
+            recording = session.get(Recording, recording_id)
+            if recording is None or recording.purged_at is not None:
+                raise ValueError(f"no recording {recording_id} to purge")
+            choice = session.get(AudioChoice, (recording.prompt_id, recording.lang))
+            if choice is not None and choice.recording_id == recording.id:
+                raise ValueError("the version that plays now cannot be purged")
+            recording.purged_at, recording.purged_by = utcnow(), by
+            session.flush()
+            shared = session.scalar(select(Recording.id).where(
+                Recording.hash == recording.hash, Recording.purged_at.is_(None)).limit(1))
+            digest = recording.hash
+        if shared is None:
+            return self.store.remove(digest)
+        return False
 
     def state(self, prompt: Prompt, recording: Recording | None) -> PromptState:
         """human / tts / missing / stale, with what is wrong with the file."""

@@ -1,5 +1,7 @@
 """End to end in Chromium: a coordinator closes the line and a caller gets the callback
-information; they reopen it and the next caller is put through.
+information; they reopen it and the next caller is put through. Another uploads a recording,
+listens to it, publishes it, a caller hears it; they restore the old version and callers hear
+that again.
 
 Needs Debian's Chromium at /usr/bin/chromium and Playwright (`scripts/install-browser.sh`).
 Run only these with `pytest -m browser`, or leave them out with `pytest -m "not browser"`.
@@ -7,6 +9,7 @@ Run only these with `pytest -m browser`, or leave them out with `pytest -m "not 
 
 from __future__ import annotations
 
+import io
 import os
 import threading
 from datetime import datetime
@@ -39,15 +42,26 @@ EMAIL, PASSWORD = "coordinator@kom.test", "correct horse battery"
 WEDNESDAY_10 = datetime(2026, 12, 2, 10, 0, tzinfo=OSLO)  # open by the regular hours
 
 
-@pytest.fixture
-def live_server(app):
-    """The app served over HTTP on a free port of 127.0.0.1, in a thread."""
+def _serve(app):
+    """Serve the app over HTTP on a free port of 127.0.0.1, in a thread."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app):
+    """The app served over HTTP on a free port of 127.0.0.1, in a thread."""
+    yield from _serve(app)
+
+
+@pytest.fixture
+def built_live_server(built_app):
+    """The app with every English prompt built (eSpeak NG), served like live_server."""
+    yield from _serve(built_app)
 
 
 @pytest.fixture
@@ -62,6 +76,16 @@ def browser_page():
         browser.close()
 
 
+def _sign_in(page, base: str, path: str) -> None:
+    """Sign in with the keyboard only: the e-mail field has focus, Tab, Enter."""
+    page.goto(f"{base}{path}")
+    sync_api.expect(page.get_by_role("heading", name="Logg inn")).to_be_visible()
+    page.keyboard.type(EMAIL)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+
+
 def _press_0_on_wednesday_at_10(caller):
     """A signed call from Twilio: English, then 0 for a person."""
     with time_machine.travel(WEDNESDAY_10, tick=False):
@@ -74,13 +98,7 @@ def test_closing_and_reopening_the_line_in_the_browser_reaches_the_caller(
     page = browser_page
     expect = sync_api.expect
 
-    # Sign in with the keyboard only: the e-mail field has focus, Tab, Enter.
-    page.goto(f"{live_server}/staff/line")
-    expect(page.get_by_role("heading", name="Logg inn")).to_be_visible()
-    page.keyboard.type(EMAIL)
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
-    page.keyboard.press("Enter")
+    _sign_in(page, live_server, "/staff/line")
     expect(page.get_by_role("heading", name="Linjen og åpningstider")).to_be_visible()
 
     # Close the line with a reason.
@@ -110,3 +128,105 @@ def test_closing_and_reopening_the_line_in_the_browser_reaches_the_caller(
     expect(rows.nth(1)).to_contain_text("Kari Koordinator")
     page.get_by_role("link", name="English").click()
     expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
+
+
+def _tone_wav(seconds: float = 2.0) -> bytes:
+    """A small WAV file, as a coordinator's phone might have recorded it."""
+    from pydub.generators import Sine
+
+    buffer = io.BytesIO()
+    Sine(330).to_audio_segment(duration=int(seconds * 1000), volume=-10).export(buffer, "wav")
+    return buffer.getvalue()
+
+
+def _played(app) -> list[str]:
+    """What a signed call from Twilio plays first (the greeting, among others)."""
+    from tests.conftest import Call
+
+    call = Call(app.test_client(), app.extensions["ivr.catalog"]).start()
+    return [h.text for h in call.heard if h.verb == "Play"]
+
+
+def _duration(page, selector: str) -> float:
+    """Load an <audio> element in the page and give its duration as Chromium decoded it."""
+    return page.eval_on_selector(selector, """audio => new Promise((resolve, reject) => {
+        if (audio.readyState >= 1) { resolve(audio.duration); return; }
+        audio.addEventListener("loadedmetadata", () => resolve(audio.duration));
+        audio.addEventListener("error", () => reject(new Error("cannot load " + audio.src)));
+        audio.preload = "metadata";
+        audio.load();
+    })""")
+
+
+@pytest.mark.usefixtures("no_network")
+def test_upload_listen_publish_and_restore_a_recording_reaches_the_caller(
+        built_app, built_live_server, browser_page):
+    add_account(built_app.extensions["ivr.db"], EMAIL, "editor", PASSWORD, name="Kari Koordinator")
+    recordings = built_app.extensions["ivr.recordings"]
+    old = recordings.manifest()[("greeting", "en")]
+    assert f"/audio/{old}.wav" in _played(built_app)
+    page = browser_page
+    expect = sync_api.expect
+
+    _sign_in(page, built_live_server, "/staff/prompts?lang=en")
+    expect(page.get_by_role("heading", name="Hva innringerne hører")).to_be_visible()
+    page.locator("#cell-greeting-en a").click()
+    expect(page.get_by_role("heading", name="Melding greeting")).to_be_visible()
+    assert _duration(page, "#player-now") > 0.5
+
+    # Upload: it becomes a draft with its duration and a player; callers still hear the old one.
+    page.get_by_label("Lydfil").set_input_files(
+        {"name": "opptak.wav", "mimeType": "audio/wav", "buffer": _tone_wav()})
+    page.get_by_role("button", name="Last opp som utkast").click()
+    expect(page.get_by_text("Opptaket er lagret som utkast")).to_be_visible()
+    draft = recordings.history("greeting", "en")[0]
+    row = f"#recording-{draft.id}"
+    expect(page.locator(row)).to_contain_text("utkast")
+    assert 1.5 < _duration(page, f"{row} audio") < 3.5
+    assert f"/audio/{old}.wav" in _played(built_app)
+
+    # Publish: the next call plays the new file.
+    page.locator(row).get_by_role("button", name=f"Publiser: Versjon {draft.id}").click()
+    expect(page.get_by_text("Publisert. Innringerne hører det")).to_be_visible()
+    assert f"/audio/{draft.hash}.wav" in _played(built_app)
+
+    # Restore the old version: calls play the old file again.
+    old_id = next(r.id for r in recordings.history("greeting", "en") if r.hash == old)
+    page.locator(f"#recording-{old_id}").get_by_role("button").click()
+    expect(page.get_by_text("Den versjonen spilles igjen.")).to_be_visible()
+    played = _played(built_app)
+    assert f"/audio/{old}.wav" in played and f"/audio/{draft.hash}.wav" not in played
+
+    page.get_by_role("link", name="Endringslogg").click()
+    rows = page.locator("tbody tr")
+    expect(rows.nth(0)).to_contain_text("tok i bruk en tidligere lydversjon")
+    expect(rows.nth(1)).to_contain_text("publiserte et opptak")
+    expect(rows.nth(2)).to_contain_text("lastet opp et opptak")
+
+
+@pytest.mark.usefixtures("no_network")
+def test_recording_in_the_browser_uploads_a_draft(built_app, built_live_server):
+    """record.js with Chromium's fake microphone (a beeping tone): the recording arrives as a
+    draft of the prompt, processed like any upload; callers still hear the old file."""
+    add_account(built_app.extensions["ivr.db"], EMAIL, "editor", PASSWORD)
+    recordings = built_app.extensions["ivr.recordings"]
+    before = recordings.manifest()[("goodbye", "en")]
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream",
+                  "--use-fake-device-for-media-stream"])
+        page = browser.new_page()
+        page.set_default_timeout(15_000)
+        _sign_in(page, built_live_server, "/staff/prompts/goodbye/en")
+        expect = sync_api.expect
+        expect(page.get_by_role("button", name="Start opptak")).to_be_visible()
+        page.get_by_role("button", name="Start opptak").click()
+        expect(page.get_by_text("Tar opp")).to_be_visible()
+        page.wait_for_timeout(2500)
+        page.get_by_role("button", name="Stopp og last opp").click()
+        expect(page.get_by_text("Opptaket er lagret som utkast")).to_be_visible()
+        browser.close()
+    draft = recordings.history("goodbye", "en")[0]
+    assert draft.source == "human" and draft.duration > 0.5
+    assert recordings.manifest()[("goodbye", "en")] == before

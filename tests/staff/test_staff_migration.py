@@ -28,3 +28,18 @@ def test_staff_migration_upgrades_and_downgrades(tmp_path):
     tables = set(inspect(engine).get_table_names())
     assert not STAFF_TABLES & tables and "line_switch" in tables
     engine.dispose()
+
+
+def test_prompt_pages_migration_upgrades_and_downgrades(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'm.sqlite3'}")
+    with engine.begin() as connection:
+        command.upgrade(_alembic(connection), "head")
+    assert {"text_version", "text_choice"} <= set(inspect(engine).get_table_names())
+    assert "purged_at" in {c["name"] for c in inspect(engine).get_columns("recording")}
+    with engine.begin() as connection:
+        command.downgrade(_alembic(connection), "0003_staff")
+    assert not {"text_version", "text_choice"} & set(inspect(engine).get_table_names())
+    assert "purged_at" not in {c["name"] for c in inspect(engine).get_columns("recording")}
+    with engine.begin() as connection:
+        command.upgrade(_alembic(connection), "head")
+    engine.dispose()

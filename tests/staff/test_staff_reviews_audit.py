@@ -87,3 +87,18 @@ def test_audit_page_is_paged(staff, db):
     second = staff.client.get("/staff/audit?page=2").get_data(as_text=True)
     assert "person149@kom.test" in first and "person0@kom.test" not in first
     assert "person0@kom.test" in second and "Side 2 / 2" in second
+
+
+def test_a_review_makes_a_draft_language_offered_when_drafts_are_withheld(staff, db, caller,
+                                                                          catalog):
+    from ivr.schedule import write_setting
+
+    write_setting(db, "offer_drafts", False)
+    assert not any(h.language.startswith("nb") for h in caller().heard)
+    staff.sign_in(REVIEWER)
+    staff.post("/staff/languages/nb/reviewed", page="/staff/languages")
+    assert catalog.languages["nb"].status == "reviewed"
+    assert any(h.language.startswith("nb") for h in caller().heard)
+    page = staff.client.get("/staff/languages").get_data(as_text=True)
+    nb_row = page.split('id="lang-nb"')[1].split("</tr>")[0]
+    assert "gjennomgått" in nb_row

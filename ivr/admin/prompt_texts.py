@@ -1,0 +1,121 @@
+"""Texts on the prompt pages: save a version (rendered with TTS as a draft), publish it with
+its audio, restore an earlier one, or go back to the file in prompts/. All audited.
+"""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, request
+from flask_login import current_user
+
+from .. import texts
+from ..audio.build import Builder
+from ..audio.engines import engines_from_setting
+from ..audio.library import TTS, text_hash
+from ..audio.processing import AudioRejected
+from ..catalog import Prompt
+from .accounts import EDIT_PROMPTS
+from .blueprint import bp
+from .forms import ActionForm, TextForm
+from .i18n import t
+from .prompts import _changed, _detail, _prompt_or_404, _recordings
+from .views import _catalog, _db, _form_errors, _log, requires
+
+
+def _builder() -> Builder:
+    return Builder(_recordings(), engines_from_setting(current_app.config["TTS_ENGINES"]),
+                   by=current_user.label)
+
+
+def _segment_prompts(segment: str, lang: str) -> list[Prompt]:
+    return [p for p in _catalog().all_prompts(lang) if p.segment == segment]
+
+
+def _tts_for(version, by: str) -> str | None:
+    """Make sure each prompt of the version's segment has a TTS recording of its words (as a
+    draft); the reason when no engine could render them."""
+    lib, builder = _recordings(), None
+    for prompt in _segment_prompts(version.segment, version.lang):
+        said = version.text.replace("{key}", prompt.key or "")
+        history = lib.history(prompt.id, prompt.lang)
+        if any(r.source == TTS and r.text_hash == text_hash(said) and r.purged_at is None
+               and lib.store.has(r.hash) for r in history):
+            continue
+        builder = builder or _builder()
+        try:
+            rendered = builder.render(said, prompt.lang)
+        except AudioRejected as exc:
+            return str(exc)
+        lib.add(prompt, rendered.data, rendered.measure, source=TTS, action="build", by=by,
+                engine=rendered.engine, voice=rendered.voice, key=rendered.key, text=said,
+                draft=True)
+    return None
+
+
+@bp.post("/prompts/<prompt_id>/<lang>/text")
+@requires(EDIT_PROMPTS)
+def save_text(prompt_id: str, lang: str):
+    """A new version of the text, rendered with TTS as a draft to listen to."""
+    prompt = _prompt_or_404(prompt_id, lang)
+    form = TextForm()
+    if not form.validate_on_submit():
+        _form_errors(form)
+        return redirect(_detail(prompt, "#edit"))
+    try:
+        version = texts.save_version(_db(), _catalog(), prompt.segment, lang, form.text.data,
+                                     current_user.label)
+    except ValueError:
+        flash(t("err.text"), "error")
+        return redirect(_detail(prompt, "#edit"))
+    _log("text.save", f"{lang} {prompt.segment}: version {version.id}: {version.text[:200]}")
+    failed = _tts_for(version, current_user.label)
+    if failed:
+        flash(t("text.saved_no_audio", reason=failed), "error")
+    else:
+        flash(t("text.saved"), "info")
+    return redirect(_detail(prompt, "#drafts"))
+
+
+@bp.post("/texts/<int:version_id>/publish")
+@requires(EDIT_PROMPTS)
+def publish_text(version_id: int):
+    """Make a text version live, with the TTS rendered from it (publish, or restore)."""
+    version = texts.get_version(_db(), version_id)
+    if version is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    prompt = _prompt_or_404(request.args.get("prompt", version.segment), version.lang)
+    published = texts.choice(_db(), version.segment, version.lang)
+    action = "publish" if texts.is_draft(version, published) else "restore"
+    by = current_user.label
+    failed = _tts_for(version, by)
+    texts.publish_version(_db(), version, by)
+    lib = _recordings()
+    for each in _segment_prompts(version.segment, version.lang):
+        said = text_hash(version.text.replace("{key}", each.key or ""))
+        match = next((r for r in lib.history(each.id, each.lang) if r.source == TTS
+                      and r.text_hash == said and r.purged_at is None
+                      and lib.store.has(r.hash)), None)
+        if match is not None:
+            lib.restore(match.id, by, action="publish")
+    _changed()
+    _log(f"text.{action}", f"{version.lang} {version.segment}: version {version.id} is live")
+    if failed:
+        flash(t("text.published_no_audio", reason=failed), "error")
+    else:
+        flash(t("text.published"), "info")
+    return redirect(_detail(prompt, "#now"))
+
+
+@bp.post("/prompts/<prompt_id>/<lang>/text/file")
+@requires(EDIT_PROMPTS)
+def use_file_text(prompt_id: str, lang: str):
+    """Go back to the text in prompts/ (the staff versions stay, and can be published again)."""
+    prompt = _prompt_or_404(prompt_id, lang)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if texts.use_file_text(_db(), prompt.segment, lang):
+        _changed()
+        _log("text.file", f"{lang} {prompt.segment}: the text in prompts/ is used again")
+        flash(t("text.file_again"), "info")
+    return redirect(_detail(prompt, "#now"))

@@ -1,0 +1,190 @@
+"""Texts staff write on the prompt pages: versions in the database, published over prompts/.
+
+Every save is a new `TextVersion` (never changed or deleted); publishing one makes it the
+`TextChoice` of its segment and language. The published texts and the staff's language reviews
+form the catalog's overlay (`Catalog.apply`): `Catalog.text`, the audio build, `ivr audio check`
+and the translation states all read the overlaid languages, so a published text wins over the
+file everywhere. Each process reads the overlay at most every REFRESH_SECONDS, like the audio
+manifest, and keeps the last good one (in memory and in `texts.json` in the audio store) when
+the database is away.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import datetime
+
+from sqlalchemy import select
+
+from .audio.store import AudioStore
+from .catalog import SOURCE_LANGUAGE, Catalog, Review, TextOverlay, text_hash
+from .db import Database
+from .models import LanguageReview, TextChoice, TextVersion, utcnow
+
+log = logging.getLogger("ivr.texts")
+REFRESH_SECONDS = 5.0
+FALLBACK = "texts.json"
+MAX_TEXT = 5000
+
+
+def read_overlay(db: Database) -> TextOverlay:
+    """The published texts and the latest review of each language, from the database."""
+    with db.session() as s:
+        rows = s.execute(select(TextChoice.lang, TextChoice.segment, TextVersion.text,
+                                TextVersion.source_hash)
+                         .join(TextVersion, TextVersion.id == TextChoice.version_id)).all()
+        reviews = s.scalars(select(LanguageReview).order_by(LanguageReview.reviewed_at,
+                                                             LanguageReview.id)).all()
+    return TextOverlay(
+        texts={(lang, seg): (text, source) for lang, seg, text, source in rows},
+        reviews={r.lang: Review(r.reviewed_by, r.reviewed_at.date().isoformat(), r.texts_hash)
+                 for r in reviews},
+    )
+
+
+def _document(overlay: TextOverlay) -> dict:
+    return {"version": 1,
+            "texts": [{"lang": lang, "segment": seg, "text": text, "source": source}
+                      for (lang, seg), (text, source) in sorted(overlay.texts.items())],
+            "reviews": [{"lang": lang, "by": r.by, "on": r.on, "texts_hash": r.texts_hash}
+                        for lang, r in sorted(overlay.reviews.items())]}
+
+
+def _from_document(document: dict | None) -> TextOverlay | None:
+    try:
+        return TextOverlay(
+            texts={(t["lang"], t["segment"]): (t["text"], t["source"])
+                   for t in document["texts"]},
+            reviews={r["lang"]: Review(r["by"], r["on"], r["texts_hash"])
+                     for r in document["reviews"]},
+        )
+    except (TypeError, KeyError):
+        return None
+
+
+class PublishedTexts:
+    """Keeps the catalog's overlay in step with the database, outage-proof."""
+
+    def __init__(self, catalog: Catalog, db: Database, store: AudioStore,
+                 refresh_seconds: float = REFRESH_SECONDS):
+        self.catalog, self.db, self.store = catalog, db, store
+        self.refresh_seconds = refresh_seconds
+        self._loaded_at: float | None = None
+        self._lock = threading.Lock()
+
+    def refresh_if_due(self) -> None:
+        """Read the database again when the last read is older than refresh_seconds."""
+        if self._loaded_at is None or time.monotonic() - self._loaded_at >= self.refresh_seconds:
+            self.refresh()
+
+    def invalidate(self) -> None:
+        """Read again at the next request (after staff published something)."""
+        self._loaded_at = None
+
+    def refresh(self) -> None:
+        """Reload; on failure keep the overlay in use, or the saved one after a restart."""
+        if not self._lock.acquire(blocking=self._loaded_at is None):
+            return
+        try:
+            try:
+                overlay = read_overlay(self.db)
+            except Exception as exc:  # noqa: BLE001 - any failure: keep what we know
+                log.warning("published texts: database unavailable (%s); using the last good "
+                            "ones", exc)
+                if self._loaded_at is None:
+                    saved = _from_document(self.store.read_document(FALLBACK))
+                    if saved is not None:
+                        self.catalog.apply(saved)
+            else:
+                if overlay != self.catalog.overlay:
+                    self.catalog.apply(overlay)
+                    try:
+                        self.store.write_document(FALLBACK, _document(overlay))
+                    except OSError as exc:
+                        log.warning("published texts: cannot save %s (%s)", FALLBACK, exc)
+            self._loaded_at = time.monotonic()
+        finally:
+            self._lock.release()
+
+
+# Versions -------------------------------------------------------------------------------------
+
+
+def save_version(db: Database, catalog: Catalog, segment: str, lang: str, text: str,
+                 by: str) -> TextVersion:
+    """A new (unpublished) version of a segment's text; ValueError for an empty or long text."""
+    text = text.replace("\r\n", "\n").strip()
+    if not text:
+        raise ValueError("empty")
+    if len(text) > MAX_TEXT:
+        raise ValueError("too long")
+    if segment not in catalog.segments or lang not in catalog.languages:
+        raise ValueError("unknown segment or language")
+    source = ""
+    if lang != SOURCE_LANGUAGE:
+        source = text_hash(catalog.languages[SOURCE_LANGUAGE].texts[segment])
+    with db.session() as s:
+        version = TextVersion(segment=segment, lang=lang, text=text, source_hash=source,
+                              created_at=utcnow(), created_by=by)
+        s.add(version)
+    return version
+
+
+def versions(db: Database, segment: str, lang: str) -> list[TextVersion]:
+    """Every version of a segment's text in a language, newest first."""
+    with db.session() as s:
+        return list(s.scalars(select(TextVersion).where(TextVersion.segment == segment,
+                                                        TextVersion.lang == lang)
+                              .order_by(TextVersion.id.desc())))
+
+
+def choice(db: Database, segment: str, lang: str) -> TextChoice | None:
+    """The published staff text of a segment (None: the file in prompts/ is used)."""
+    with db.session() as s:
+        return s.get(TextChoice, (segment, lang))
+
+
+def get_version(db: Database, version_id: int) -> TextVersion | None:
+    with db.session() as s:
+        return s.get(TextVersion, version_id)
+
+
+def publish_version(db: Database, version: TextVersion, by: str) -> None:
+    """Make a version the text callers hear (and <Say> speaks) for its segment and language."""
+    with db.session() as s:
+        row = s.get(TextChoice, (version.segment, version.lang))
+        if row is None:
+            row = TextChoice(segment=version.segment, lang=version.lang)
+            s.add(row)
+        row.version_id, row.chosen_at, row.chosen_by = version.id, utcnow(), by
+        stored = s.get(TextVersion, version.id)
+        if stored.published_at is None:
+            stored.published_at = row.chosen_at
+
+
+def use_file_text(db: Database, segment: str, lang: str) -> bool:
+    """Back to the text in prompts/ (the versions stay); True when a staff text was published."""
+    with db.session() as s:
+        row = s.get(TextChoice, (segment, lang))
+        if row is None:
+            return False
+        s.delete(row)
+    return True
+
+
+def is_draft(version: TextVersion, published: TextChoice | None) -> bool:
+    """Never published, and saved after the current text was published: waiting."""
+    since: datetime | None = published.chosen_at if published else None
+    return version.published_at is None and (since is None or version.created_at > since)
+
+
+def drafts(db: Database) -> set[tuple[str, str]]:
+    """(segment, lang) of every text with a version saved after its published one."""
+    with db.session() as s:
+        chosen = {(c.segment, c.lang): c for c in s.scalars(select(TextChoice))}
+        rows = s.execute(select(TextVersion.segment, TextVersion.lang, TextVersion.created_at)
+                         .where(TextVersion.published_at.is_(None))).all()
+    return {(seg, lang) for seg, lang, at in rows
+            if (chosen.get((seg, lang)) is None or at > chosen[(seg, lang)].chosen_at)}

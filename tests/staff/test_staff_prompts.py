@@ -1,0 +1,301 @@
+"""The prompt pages: grid, detail, uploads (drafts), publish, restore, purge, texts.
+
+Real audio throughout: English is built with eSpeak NG once per session; uploads are tones
+made with pydub and decoded by ffmpeg like any upload. No network beyond loopback.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from pydub.generators import Sine
+from sqlalchemy import select
+from staff_support import ADMIN, EDITOR, REVIEWER, Staff
+
+from ivr import create_app
+from ivr.audio.processing import ffmpeg_exe
+from ivr.catalog import Prompt
+from ivr.models import Recording, TextVersion
+from tests.audio_fixtures import install_built
+
+pytestmark = pytest.mark.usefixtures("no_network")
+GREETING = "/staff/prompts/greeting/en"
+
+
+@pytest.fixture
+def app(app_settings, built_english):
+    """The staff app with every English prompt built (eSpeak NG)."""
+    install_built(app_settings, built_english)
+    app = create_app(app_settings)
+    app.config["TESTING"] = True
+    yield app
+    app.extensions["ivr.db"].engine.dispose()
+
+
+def tone(seconds: float = 2.0, freq: int = 330, fmt: str = "wav", volume: float = -8) -> bytes:
+    """A tone file as a phone might send it (any format ffmpeg writes)."""
+    ffmpeg_exe()  # points pydub at the same ffmpeg
+    buffer = io.BytesIO()
+    segment = Sine(freq).to_audio_segment(duration=int(seconds * 1000), volume=volume)
+    segment.export(buffer, fmt, codec="aac" if fmt == "adts" else None)
+    return buffer.getvalue()
+
+
+def playing(app, prompt_id: str = "greeting", lang: str = "en") -> str:
+    return app.extensions["ivr.recordings"].manifest()[(prompt_id, lang)]
+
+
+def played(call) -> list[str]:
+    return [h.text for h in call.heard if h.verb == "Play"]
+
+
+def upload(staff, data: bytes, name: str = "opptak.wav", path: str = GREETING, **kwargs):
+    return staff.client.post(
+        f"{path}/upload", content_type="multipart/form-data",
+        data={"csrf_token": staff.token(path), "recording": (io.BytesIO(data), name)}, **kwargs)
+
+
+def newest(app, prompt_id: str = "greeting", lang: str = "en") -> Recording:
+    return app.extensions["ivr.recordings"].history(prompt_id, lang)[0]
+
+
+def test_grid_shows_every_prompt_and_language_with_audio_and_text_state(staff):
+    staff.sign_in()
+    page = staff.client.get("/staff/prompts").get_data(as_text=True)
+    assert 'id="cell-greeting-en"' in page and 'id="cell-menu_rights-1-nb"' in page
+    en_cell = page.split('id="cell-greeting-en"')[1].split("</td>")[0]
+    assert "talesyntese" in en_cell and "kildetekst" in en_cell
+    nb_cell = page.split('id="cell-greeting-nb"')[1].split("</td>")[0]
+    assert "&lt;Say&gt;" in nb_cell and "utkast" in nb_cell
+    only_nb = staff.client.get("/staff/prompts?lang=nb").get_data(as_text=True)
+    assert 'id="cell-greeting-nb"' in only_nb and 'id="cell-greeting-en"' not in only_nb
+
+
+def test_prompt_pages_need_a_sign_in(client):
+    for path in ("/staff/prompts", GREETING):
+        response = client.get(path)
+        assert response.status_code == 302 and "/staff/sign-in" in response.location
+
+
+def test_prompt_page_has_the_text_and_a_player_of_what_plays_now(staff, app, catalog):
+    staff.sign_in(REVIEWER)
+    page = staff.client.get(GREETING).get_data(as_text=True)
+    assert f'src="/audio/{playing(app)}.wav"' in page
+    assert catalog.text(Prompt("greeting", "en")) in page
+    assert 'id="upload-form"' not in page  # reviewers only listen
+    assert staff.client.get("/staff/prompts/nope/en").status_code == 404
+    assert staff.client.get("/staff/prompts/greeting/xx").status_code == 404
+
+
+def test_upload_is_a_draft_until_published_then_callers_hear_it_and_restore_undoes(
+        staff, app, caller, audit_actions):
+    staff.sign_in()
+    old = playing(app)
+    assert f"/audio/{old}.wav" in played(caller())
+    response = upload(staff, tone())
+    assert response.status_code == 302 and response.location.endswith(
+        f"#recording-{newest(app).id}")
+    draft = newest(app)
+    assert draft.source == "human" and draft.duration > 1 and playing(app) == old
+    assert "opptak.wav" not in app.extensions["ivr.recordings"].store.root.iterdir().__repr__()
+    page = staff.client.get(GREETING).get_data(as_text=True)
+    assert f'src="/audio/{draft.hash}.wav"' in page and "Publiser" in page
+    assert f"/audio/{old}.wav" in played(caller())  # callers still hear the old one
+
+    assert staff.post(f"/staff/recordings/{draft.id}/publish", page=GREETING).status_code == 302
+    assert playing(app) == draft.hash
+    assert f"/audio/{draft.hash}.wav" in played(caller())
+
+    old_id = next(r.id for r in app.extensions["ivr.recordings"].history("greeting", "en")
+                  if r.hash == old)
+    assert staff.post(f"/staff/recordings/{old_id}/publish", page=GREETING).status_code == 302
+    assert f"/audio/{old}.wav" in played(caller())
+    actions = [a[1] for a in audit_actions()]
+    assert actions[-3:] == ["recording.upload", "recording.publish", "recording.restore"]
+
+
+@pytest.mark.parametrize("fmt, name", [("mp3", "memo.mp3"), ("ogg", "memo.ogg"),
+                                       ("adts", "memo.aac")])
+def test_phone_formats_are_accepted(staff, app, fmt, name):
+    staff.sign_in()
+    response = upload(staff, tone(fmt=fmt), name=name, follow_redirects=True)
+    assert "lagret som utkast" in response.get_data(as_text=True)
+    assert newest(app).source == "human" and 1.5 < newest(app).duration < 3
+
+
+@pytest.mark.parametrize("data, message", [
+    (b"this is a text file, not audio" * 10, "ikke en lydfil"),
+    (b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 40, "ikke en lydfil"),
+    ("silent", "stille"),
+    ("long", "lengre enn 90 sekunder"),
+    (b"", "Filen er tom"),
+])
+def test_bad_files_get_a_clear_message_and_nothing_changes(staff, app, audit_actions, data,
+                                                           message):
+    staff.sign_in()
+    if data == "silent":
+        data = tone(volume=-120)
+    elif data == "long":
+        data = tone(seconds=95, volume=-10)
+    before, count = playing(app), len(app.extensions["ivr.recordings"].history("greeting", "en"))
+    response = upload(staff, data, follow_redirects=True)
+    assert message in response.get_data(as_text=True)
+    assert playing(app) == before
+    assert len(app.extensions["ivr.recordings"].history("greeting", "en")) == count
+    assert "recording.upload" not in [a[1] for a in audit_actions()]
+
+
+def test_too_large_upload_is_refused_before_it_is_read(app_settings, accounts):
+    small = create_app({**app_settings, "STAFF_UPLOAD_MAX_MB": 1})
+    staff = Staff(small.test_client())
+    staff.sign_in(EDITOR)
+    response = upload(staff, b"\0" * (1024 * 1024 + 10))
+    assert response.status_code == 413
+    assert "for stor (høyst 1 MB)" in response.get_data(as_text=True)
+    small.extensions["ivr.db"].engine.dispose()
+
+
+def test_refusals_wrong_role_bad_csrf_not_signed_in(staff, app, client):
+    before = playing(app)
+    count = len(app.extensions["ivr.recordings"].history("greeting", "en"))
+    # not signed in: sent to sign in, nothing stored
+    response = client.post(f"{GREETING}/upload", data={"recording": (io.BytesIO(tone()), "a.wav")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302 and "/staff/sign-in" in response.location
+    staff.sign_in(REVIEWER)
+    assert upload(staff, tone()).status_code == 403
+    rid = newest(app).id
+    assert staff.post(f"/staff/recordings/{rid}/publish", page=GREETING).status_code == 403
+    assert staff.post(f"{GREETING}/text", {"text": "x"}, page=GREETING).status_code == 403
+    staff.client.post("/staff/sign-out", data={"csrf_token": staff.token(GREETING)})
+    staff.sign_in(EDITOR)
+    bad = staff.client.post(f"{GREETING}/upload", content_type="multipart/form-data",
+                            data={"csrf_token": "forged", "recording": (io.BytesIO(tone()), "a")})
+    assert bad.status_code == 400
+    assert staff.client.get(f"/staff/recordings/{rid}/purge").status_code == 403  # admins only
+    assert playing(app) == before
+    assert len(app.extensions["ivr.recordings"].history("greeting", "en")) == count
+
+
+def test_admin_purges_an_old_version_after_confirming(staff, app, audit_actions):
+    staff.sign_in(ADMIN)
+    lib = app.extensions["ivr.recordings"]
+    old = lib.current()[("greeting", "en")]
+    upload(staff, tone())
+    staff.post(f"/staff/recordings/{newest(app).id}/publish", page=GREETING)
+    confirm = staff.client.get(f"/staff/recordings/{old.id}/purge")
+    assert confirm.status_code == 200 and "Ja, slett for godt" in confirm.get_data(as_text=True)
+    page = f"/staff/recordings/{old.id}/purge"
+    assert staff.post(page, page=page).status_code == 302
+    assert not lib.store.has(old.hash) and lib.get(old.id).purged_at is not None
+    assert audit_actions()[-1][1] == "recording.purge"
+    current = newest(app)
+    refused = staff.post(f"/staff/recordings/{current.id}/purge", page=GREETING,
+                         follow_redirects=True)
+    assert "kan ikke slettes" in refused.get_data(as_text=True)
+    assert lib.store.has(current.hash)
+
+
+def test_recorder_script_gets_where_to_go_as_json(staff, app):
+    staff.sign_in()
+    response = upload(staff, tone(fmt="ogg"), name="browser-recording",
+                      headers={"X-Recorder": "1"})
+    assert response.status_code == 200
+    assert response.json["location"].startswith(GREETING)
+
+
+def test_edited_text_is_a_draft_with_tts_then_published_everywhere_and_restorable(
+        staff, app, catalog, caller, audit_actions):
+    staff.sign_in()
+    old_text, old_audio = catalog.text(Prompt("greeting", "en")), playing(app)
+    new_text = "Welcome to the KOM line. This is the corrected greeting."
+    response = staff.post(f"{GREETING}/text", {"text": new_text}, page=GREETING,
+                          follow_redirects=True)
+    assert "lagret som utkast" in response.get_data(as_text=True)
+    draft = newest(app)
+    assert draft.source == "tts" and playing(app) == old_audio
+    assert catalog.text(Prompt("greeting", "en")) == old_text
+    with app.extensions["ivr.db"].session() as s:
+        version = s.scalars(select(TextVersion)).one()
+    assert version.text == new_text and version.created_by.endswith(f"<{EDITOR}>")
+
+    assert staff.post(f"/staff/texts/{version.id}/publish", page=GREETING).status_code == 302
+    assert catalog.text(Prompt("greeting", "en")) == new_text
+    assert playing(app) == draft.hash and f"/audio/{draft.hash}.wav" in played(caller())
+    check = app.test_cli_runner().invoke(args=["audio", "check", "--lang", "en"])
+    assert "greeting" not in check.output  # not stale: the audio says the published text
+    page = staff.client.get("/staff/prompts/greeting/nb").get_data(as_text=True)
+    assert "tekst: utdatert" in page  # the translation no longer matches the English
+
+    response = staff.post(f"{GREETING}/text/file", page=GREETING)
+    assert response.status_code == 302
+    assert catalog.text(Prompt("greeting", "en")) == old_text
+    assert staff.post(f"/staff/texts/{version.id}/publish", page=GREETING).status_code == 302
+    assert catalog.text(Prompt("greeting", "en")) == new_text
+    actions = [a[1] for a in audit_actions() if a[1].startswith("text.")]
+    assert actions == ["text.save", "text.publish", "text.file", "text.restore"]
+
+
+def test_text_of_a_keyed_prompt_renders_every_key(staff, app):
+    staff.sign_in()
+    path = "/staff/prompts/lang_select.3/en"
+    staff.post(f"{path}/text", {"text": "To hear English, press the key {key} now."}, page=path)
+    lib = app.extensions["ivr.recordings"]
+    keys = {p.id for p in app.extensions["ivr.catalog"].all_prompts("en")
+            if p.segment == "lang_select"}
+    assert all(lib.history(k, "en")[0].source == "tts" for k in keys)
+    drafts = lib.drafts()
+    assert all((k, "en") in drafts for k in keys)
+
+
+def test_empty_text_is_refused(staff, app):
+    staff.sign_in()
+    response = staff.post(f"{GREETING}/text", {"text": "   "}, page=GREETING,
+                          follow_redirects=True)
+    assert re.search("Skriv en tekst", response.get_data(as_text=True))
+
+
+def test_an_expired_session_cannot_upload_or_publish(staff, app):
+    from datetime import timedelta
+
+    import time_machine
+
+    from ivr.models import utcnow
+
+    staff.sign_in(EDITOR)
+    token = staff.token(GREETING)
+    before = playing(app)
+    count = len(app.extensions["ivr.recordings"].history("greeting", "en"))
+    old_id = newest(app).id
+    with time_machine.travel(utcnow() + timedelta(hours=9)):
+        sent = staff.client.post(f"{GREETING}/upload", content_type="multipart/form-data",
+                                 data={"csrf_token": token,
+                                       "recording": (io.BytesIO(tone()), "a.wav")})
+        published = staff.client.post(f"/staff/recordings/{old_id}/publish",
+                                      data={"csrf_token": token})
+    for response in (sent, published):
+        assert response.status_code == 302 and "/staff/sign-in" in response.location
+    assert playing(app) == before
+    assert len(app.extensions["ivr.recordings"].history("greeting", "en")) == count
+
+
+def test_grid_shows_drafts_waiting_and_stale_audio(staff, app):
+    staff.sign_in()
+    upload(staff, tone())
+    staff.post("/staff/prompts/goodbye/en/text", {"text": "Goodbye, new words."}, page=GREETING)
+    db, catalog = app.extensions["ivr.db"], app.extensions["ivr.catalog"]
+    from ivr.texts import publish_version, save_version
+
+    publish_version(db, save_version(db, catalog, "intro", "en", "A new intro.", "x"), "x")
+    app.extensions["ivr.texts"].invalidate()  # as if published by another process 5 s ago
+    page = staff.client.get("/staff/prompts?lang=en").get_data(as_text=True)
+
+    def cell(prompt_id: str) -> str:
+        return page.split(f'id="cell-{prompt_id}-en"')[1].split("</td>")[0]
+
+    assert "lydutkast venter" in cell("greeting")
+    assert "tekstutkast venter" in cell("goodbye") and "lydutkast venter" in cell("goodbye")
+    assert "utdatert lyd" in cell("intro")  # published text, audio of the old words
+    assert "venter" not in cell("rights_1")

@@ -1,0 +1,127 @@
+"""Published staff texts override prompts/ everywhere; drafts, publishing and purging audio."""
+
+from __future__ import annotations
+
+import pytest
+
+from ivr import create_app
+from ivr.catalog import Prompt, texts_fingerprint
+from ivr.models import LanguageReview
+from ivr.texts import publish_version, read_overlay, save_version, use_file_text
+from ivr.translations import segment_state
+
+from .audio_fixtures import recordings
+from .test_audio_build import human_wav, playing, run
+
+pytestmark = pytest.mark.usefixtures("no_network")
+
+
+def publish_text(app, segment: str, lang: str, text: str, by: str = "kari") -> None:
+    db, catalog = app.extensions["ivr.db"], app.extensions["ivr.catalog"]
+    publish_version(db, save_version(db, catalog, segment, lang, text, by), by)
+    app.extensions["ivr.texts"].refresh()
+
+
+def test_published_text_is_what_say_speaks_and_check_and_build_use(built_app, caller):
+    publish_text(built_app, "goodbye", "en", "Goodbye from the staff text.")
+    catalog = built_app.extensions["ivr.catalog"]
+    assert catalog.text(Prompt("goodbye", "en")) == "Goodbye from the staff text."
+    assert catalog.file_text("en", "goodbye") != "Goodbye from the staff text."
+    check = run(built_app, "check", "--lang", "en")
+    assert "goodbye" in check.output and "stale" in check.output
+    build = run(built_app, "build", "--lang", "en", "--prompt", "goodbye")
+    assert build.exit_code == 0 and playing(built_app, "goodbye").text_hash
+    assert "goodbye" not in run(built_app, "check", "--lang", "en").output
+    # a second build renders nothing: the published text is not overwritten by the file
+    again = run(built_app, "build", "--lang", "en", "--prompt", "goodbye")
+    assert again.output.splitlines()[1].split()[:3] == ["en", "0", "1"]
+
+
+def test_a_changed_english_text_makes_translations_outdated_until_retranslated(app):
+    catalog = app.extensions["ivr.catalog"]
+    before = segment_state(catalog, catalog.languages["nb"], "goodbye")
+    assert before != "outdated"
+    publish_text(app, "goodbye", "en", "Goodbye, and take care.")
+    assert segment_state(catalog, catalog.languages["nb"], "goodbye") == "outdated"
+    publish_text(app, "goodbye", "nb", "Ha det, og ta vare på deg selv.")
+    assert segment_state(catalog, catalog.languages["nb"], "goodbye") == "draft"
+
+
+def test_a_review_of_the_current_texts_makes_the_language_reviewed(app):
+    catalog, db = app.extensions["ivr.catalog"], app.extensions["ivr.db"]
+    assert catalog.languages["nb"].status == "draft"
+    with db.session() as s:
+        s.add(LanguageReview(lang="nb", reviewed_by="Rolf",
+                             texts_hash=texts_fingerprint(catalog.languages["nb"].texts)))
+    app.extensions["ivr.texts"].refresh()
+    assert catalog.languages["nb"].status == "reviewed"
+    publish_text(app, "goodbye", "nb", "Ha det bra, ny tekst.")
+    assert catalog.languages["nb"].status == "draft"  # changed since the review
+
+
+def test_back_to_the_file_text(app):
+    publish_text(app, "goodbye", "en", "Staff goodbye.")
+    assert use_file_text(app.extensions["ivr.db"], "goodbye", "en")
+    app.extensions["ivr.texts"].refresh()
+    catalog = app.extensions["ivr.catalog"]
+    assert catalog.text(Prompt("goodbye", "en")) == catalog.file_text("en", "goodbye")
+
+
+def test_published_texts_survive_a_database_outage_and_a_restart(app_settings, app):
+    publish_text(app, "goodbye", "en", "Staff goodbye.")
+    broken = {**app_settings, "DATABASE_URL": "sqlite:////nonexistent/folder/x.sqlite3"}
+    restarted = create_app(broken)
+    assert restarted.extensions["ivr.catalog"].text(Prompt("goodbye", "en")) == "Staff goodbye."
+    assert read_overlay(app.extensions["ivr.db"]).texts[("en", "goodbye")][0] == "Staff goodbye."
+
+
+def test_a_draft_recording_plays_only_once_published(built_app):
+    lib = recordings(built_app)
+    before = playing(built_app, "intro")
+    draft = lib.import_recording("intro", "en", human_wav(), by="kari", draft=True)
+    assert playing(built_app, "intro").hash == before.hash
+    assert [r.id for r in lib.drafts()[("intro", "en")]] == [draft.id]
+    lib.restore(draft.id, "kari", action="publish")
+    assert playing(built_app, "intro").hash == draft.hash
+    assert ("intro", "en") not in lib.drafts()
+
+
+def test_purge_removes_the_file_only_when_no_other_recording_uses_it(built_app):
+    lib = recordings(built_app)
+    old = playing(built_app, "intro")
+    first = lib.import_recording("intro", "en", human_wav(), by="kari")
+    twin = lib.import_recording("goodbye", "en", human_wav(), by="kari")
+    assert first.hash == twin.hash
+    with pytest.raises(ValueError, match="plays now"):
+        lib.purge(first.id, "admin")
+    second = lib.import_recording("intro", "en", human_wav(440), by="kari")
+    assert lib.purge(old.id, "admin") is True and not lib.store.has(old.hash)
+    assert lib.purge(first.id, "admin") is False  # goodbye still plays the same file
+    assert lib.store.has(first.hash)
+    with pytest.raises(ValueError, match="purged"):
+        lib.restore(first.id, "x")
+    with pytest.raises(ValueError):
+        lib.purge(first.id, "admin")  # once is enough
+    assert playing(built_app, "intro").hash == second.hash
+
+
+def test_say_fallback_speaks_the_published_text(app, caller):
+    publish_text(app, "greeting", "en", "Welcome to KOM, from the staff text.")
+    assert any(h.verb == "Say" and h.text == "Welcome to KOM, from the staff text."
+               for h in caller().heard)
+
+
+def test_another_process_sees_the_published_text_at_start_and_within_seconds(app_settings,
+                                                                              app):
+    other = create_app(app_settings)
+    publish_text(app, "goodbye", "en", "Staff goodbye.")
+    fresh = create_app(app_settings)  # e.g. `ivr audio check` or a new worker
+    assert fresh.extensions["ivr.catalog"].text(Prompt("goodbye", "en")) == "Staff goodbye."
+    texts = other.extensions["ivr.texts"]
+    texts.refresh_if_due()  # within the 5 s: not read again yet
+    assert other.extensions["ivr.catalog"].text(Prompt("goodbye", "en")) != "Staff goodbye."
+    texts.refresh_seconds = 0  # as if 5 s had passed
+    other.test_client().get("/healthz")
+    assert other.extensions["ivr.catalog"].text(Prompt("goodbye", "en")) == "Staff goodbye."
+    for each in (other, fresh):
+        each.extensions["ivr.db"].engine.dispose()

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 
 from .audio.library import Recordings
 from .audio.lookup import ManifestLookup
@@ -20,6 +20,7 @@ from .db import Database
 from .texts import PublishedTexts
 
 log = logging.getLogger("ivr")
+NO_DATABASE_ENDPOINTS = {"voice.fallback", "health", "static"}
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -74,7 +75,10 @@ def register_content(app: Flask) -> None:
 
     @app.before_request
     def published_texts_are_current():
-        """Staff texts published in any process apply here within REFRESH_SECONDS."""
+        """Staff texts published in any process apply here within REFRESH_SECONDS; the
+        fallback document, the audio files and the health check never wait for the database."""
+        if request.endpoint in NO_DATABASE_ENDPOINTS or request.blueprint == "audio":
+            return
         texts.refresh_if_due()
 
 

@@ -7,6 +7,7 @@ code that catches `DatabaseUnavailable` and falls back to the regular rules.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +16,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
@@ -34,31 +36,55 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+# After the database failed to answer, calls do not wait for it again for this long: each
+# webhook would otherwise pay every timeout anew, and Twilio gives up after 15 seconds.
+PAUSE_AFTER_FAILURE = 10.0
+UNREACHABLE = (OperationalError, InterfaceError, PoolTimeout)
+
+
+def _engine(url: str, for_calls: bool) -> Engine:
+    """An engine; for calls, one that gives up quickly on a locked or unresponsive database."""
+    kwargs: dict = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        # A locked SQLite file must not hold a call: give up after half a second.
+        kwargs["connect_args"] = {"timeout": 0.5 if for_calls else 30}
+    elif url.startswith("postgresql") and for_calls:
+        kwargs["connect_args"] = {
+            "connect_timeout": 2,
+            "options": "-c statement_timeout=2000 -c lock_timeout=1000",
+        }
+    engine = create_engine(url, **kwargs)
+    if url.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
 class Database:
     """The engine and session factory of one app."""
 
     def __init__(self, url: str):
         self.url = url
-        kwargs: dict = {"pool_pre_ping": True}
-        if url.startswith("sqlite"):
-            # A locked SQLite file must not hold a call: give up after half a second.
-            kwargs["connect_args"] = {"timeout": 0.5}
-        else:
-            kwargs["connect_args"] = {"connect_timeout": 3}
-        self.engine: Engine = create_engine(url, **kwargs)
-        if url.startswith("sqlite"):
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.engine: Engine = _engine(url, for_calls=True)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._paused_until = 0.0
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session that commits on success; database errors become `DatabaseUnavailable`."""
+        """A session that commits on success; database errors become `DatabaseUnavailable`.
+
+        When the database could not be reached or was locked, it is not asked again for
+        PAUSE_AFTER_FAILURE seconds: until then every session fails at once.
+        """
+        if time.monotonic() < self._paused_until:
+            raise DatabaseUnavailable("the database failed a moment ago; not asked again yet")
         session = self.sessions()
         try:
             yield session
             session.commit()
         except SQLAlchemyError as exc:
             session.rollback()
+            if isinstance(exc, UNREACHABLE):
+                self._paused_until = time.monotonic() + PAUSE_AFTER_FAILURE
             raise DatabaseUnavailable(str(exc).splitlines()[0]) from exc
         finally:
             session.close()
@@ -67,8 +93,10 @@ class Database:
         """Create or migrate every table to the newest version."""
         if self.url.startswith("sqlite:///"):
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        with self.engine.begin() as connection:
+        engine = _engine(self.url, for_calls=False)  # migrations may wait for locks
+        with engine.begin() as connection:
             config = Config()
             config.set_main_option("script_location", str(MIGRATIONS))
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+        engine.dispose()

@@ -185,3 +185,17 @@ def test_empty_database_without_tables_still_answers(app_settings, tmp_path):
     with at(2026, 12, 2, 10, 0):
         call = Call(app.test_client(), app.extensions["ivr.catalog"]).start().press("1").press("0")
     assert call.dialed
+
+
+def test_after_a_database_failure_calls_do_not_wait_for_it_again(app, caller, tmp_path):
+    from ivr.db import DatabaseUnavailable
+
+    db = app.extensions["ivr.db"]
+    db.engine.dispose()
+    (tmp_path / "ivr.sqlite3").unlink()
+    (tmp_path / "ivr.sqlite3").mkdir()
+    with at(2026, 12, 2, 10, 0):
+        assert transferred(press_0(caller))
+    (tmp_path / "ivr.sqlite3").rmdir()  # the file could open again, but the pause holds
+    with pytest.raises(DatabaseUnavailable, match="not asked again"), db.session():
+        pass

@@ -7,12 +7,14 @@ and a key press (or silence) into a `Step`: what to play, and where the next key
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from .catalog import Catalog, Prompt
 
 NODES = ("language", "menu", "part", "callback")
+LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})?$")
 
 
 @dataclass(frozen=True)
@@ -27,15 +29,22 @@ class Position:
     miss: int = 0
     intro: bool = False  # first arrival: greeting (language menu) or safety sentences (topics)
     brief: bool = False  # after silence or a wrong key: only the key options, not the message
+    # The languages the caller just heard on a language page, key 1 first: a key means what
+    # the caller heard, even if staff switch a language off while they listen.
+    langs: tuple[str, ...] = ()
 
     def to_query(self) -> dict[str, str]:
         """The position as URL query parameters (defaults left out, to keep URLs short)."""
         default = Position()
-        return {
-            name: str(int(value) if isinstance(value, bool) else value)
-            for name, value in vars(self).items()
-            if value != getattr(default, name) and value is not None
-        }
+        query = {}
+        for name, value in vars(self).items():
+            if value == getattr(default, name) or value is None:
+                continue
+            if isinstance(value, tuple):
+                query[name] = ",".join(value)
+            else:
+                query[name] = str(int(value) if isinstance(value, bool) else value)
+        return query
 
     @classmethod
     def from_query(cls, args: Mapping[str, str]) -> Position:
@@ -55,6 +64,7 @@ class Position:
             miss=number("miss"),
             intro=args.get("intro") == "1",
             brief=args.get("brief") == "1",
+            langs=tuple(c for c in str(args.get("langs", "")).split(",")[:9] if LANG_CODE.match(c)),
         )
 
 
@@ -128,8 +138,8 @@ def _language_menu(line: Line, pos: Position) -> Step:
         # (or in the languages menu.toml names), so its speakers know where to go.
         others = [c for i, p in enumerate(line.pages) if i != page for c in p]
         prompts += tuple(Prompt("more_languages", c, cat.more_key) for c in cat.more_in or others)
-    return Step(prompts, gather=replace(pos, page=page, intro=False, brief=False),
-                event="language_menu")
+    gather = replace(pos, page=page, intro=False, brief=False, langs=tuple(line.pages[page]))
+    return Step(prompts, gather=gather, event="language_menu")
 
 
 def start(line: Line) -> Step:
@@ -154,8 +164,10 @@ def next_step(line: Line, pos: Position, digits: str | None) -> Step:
 def _choose(line: Line, pos: Position, key: str) -> Step | None:
     """The step for a key that depends on where the caller is; None if it means nothing here."""
     cat, keys = line.catalog, line.catalog.keys
-    if pos.node == "language" or not pos.lang:
-        page = line.pages[pos.page] if pos.page < len(line.pages) else line.pages[0]
+    if pos.node == "language":
+        page = [c for c in pos.langs if c in cat.languages]
+        if not page:
+            page = line.pages[pos.page] if pos.page < len(line.pages) else line.pages[0]
         if key.isdigit() and 1 <= int(key) <= len(page) and key != cat.more_key:
             return present(line, Position("menu", lang=page[int(key) - 1], intro=True))
         if key == cat.more_key and len(line.pages) > 1:
@@ -163,6 +175,8 @@ def _choose(line: Line, pos: Position, key: str) -> Step | None:
         if key == keys.back:
             return present(line, Position())
         return None
+    if not pos.lang:  # the callback information, before a language was chosen
+        return present(line, Position()) if key == keys.back else None
     if key == keys.back:
         if pos.node == "menu":
             return present(line, Position())

@@ -145,3 +145,36 @@ def test_second_language_page_leads_back_to_the_first(caller, catalog):
     call.press("9").press("#")
     assert call.heard_prompt("lang_select", "en", "1")
 
+
+
+def test_a_key_means_the_language_the_caller_heard_even_if_staff_change_the_menu(app, caller):
+    from ivr.schedule import write_setting
+
+    call = caller()
+    assert call.heard_prompt("lang_select", "ru", "6")
+    write_setting(app.extensions["ivr.db"], "disabled_languages", ["lt"])  # ru would move to 5
+    call.press("6")
+    assert call.heard_prompt("intro", "ru")
+
+
+def test_forged_language_lists_are_ignored(caller, catalog):
+    from ivr.flow import Position
+
+    position = Position.from_query({"node": "language", "langs": "en,../x,NB,ro;drop"})
+    assert position.langs == ("en",)
+
+
+def test_callback_before_a_language_offers_only_its_keys(caller):
+    from datetime import datetime
+
+    import time_machine
+
+    from ivr.hours import OSLO
+
+    with time_machine.travel(datetime(2026, 12, 5, 11, 0, tzinfo=OSLO), tick=False):  # Saturday
+        call = caller().press("0")
+        assert call.heard_prompt("callback", "en") and call.pending
+        call.press("1")
+        assert call.heard_prompt("invalid", "en")
+        call.press("#")
+        assert call.heard_prompt("lang_select", "en", "1")

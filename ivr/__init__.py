@@ -66,8 +66,9 @@ def register_content(app: Flask) -> None:
     app.extensions["ivr.catalog"] = load_catalog(app.config["PROMPTS_DIR"])
     app.extensions["ivr.db"] = Database(app.config["DATABASE_URL"])
     app.extensions["ivr.recordings"] = Recordings.for_app(app)
-    app.extensions["ivr.audio"] = ManifestLookup(app.extensions["ivr.recordings"],
-                                                 app.config["AUDIO_BASE_URL"])
+    app.extensions["ivr.audio"] = ManifestLookup(
+        app.extensions["ivr.recordings"], app.config["AUDIO_BASE_URL"],
+        public_base_url=app.config["PUBLIC_BASE_URL"])
     texts = PublishedTexts(app.extensions["ivr.catalog"], app.extensions["ivr.db"],
                            app.extensions["ivr.recordings"].store)
     app.extensions["ivr.texts"] = texts

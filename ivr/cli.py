@@ -138,6 +138,15 @@ def sign(url: str, params: tuple[str, ...]) -> None:
 
 
 
+def _catalog_now():
+    """The scripts as the files say now, with the texts staff published laid over them: the
+    translator edits the files, callers hear the published texts, and both count."""
+    catalog = load_catalog(current_app.config["PROMPTS_DIR"])
+    current_app.extensions["ivr.texts"].refresh()
+    catalog.apply(current_app.extensions["ivr.catalog"].overlay)
+    return catalog
+
+
 @click.group(cls=AppGroup, invoke_without_command=True)
 @click.pass_context
 @with_appcontext
@@ -145,7 +154,7 @@ def languages(ctx: click.Context) -> None:
     """Translations: per language, segments present, missing, draft, outdated, reviewed."""
     if ctx.invoked_subcommand is not None:
         return
-    catalog = load_catalog(current_app.config["PROMPTS_DIR"])
+    catalog = _catalog_now()
     header = f"{'code':5} {'name':14} {'status':9} {'present':>7} {'missing':>7} " \
              f"{'draft':>5} {'outdated':>8} {'reviewed':>8}  reviewer"
     click.echo(header)
@@ -165,7 +174,7 @@ def languages(ctx: click.Context) -> None:
 @click.argument("segments", nargs=-1)
 def languages_stamp(code: str, segments: tuple[str, ...]) -> None:
     """After updating a translation: record that SEGMENTS (default all) match today's English."""
-    catalog = load_catalog(current_app.config["PROMPTS_DIR"])
+    catalog = _catalog_now()
     if code not in catalog.languages:
         raise click.UsageError(f"no language {code!r} in {catalog.root}")
     try:
@@ -182,7 +191,7 @@ def languages_stamp(code: str, segments: tuple[str, ...]) -> None:
               help="The date of the review (default today).")
 def languages_review(code: str, reviewer: str, day) -> None:
     """Mark CODE reviewed: a named native speaker checked every segment against the English."""
-    catalog = load_catalog(current_app.config["PROMPTS_DIR"])
+    catalog = _catalog_now()
     if code not in catalog.languages or code == "en":
         raise click.UsageError(f"{code!r} is not a translated language in {catalog.root}")
     try:

@@ -85,6 +85,16 @@ def test_audio_base_url_points_plays_at_a_cdn(app_settings, built_english):
     app.extensions["ivr.db"].engine.dispose()
 
 
+def test_audio_urls_follow_a_public_base_url_with_a_path(app_settings, built_english):
+    from .audio_fixtures import install_built
+
+    install_built(app_settings, built_english)
+    app = create_app({**app_settings, "PUBLIC_BASE_URL": "https://line.example.org/kom"})
+    url = app.extensions["ivr.audio"].url_for(Prompt("greeting", "en"))
+    assert url.startswith("https://line.example.org/kom/audio/") and url.endswith(".wav")
+    app.extensions["ivr.db"].engine.dispose()
+
+
 def break_database(app) -> None:
     path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
     app.extensions["ivr.db"].engine.dispose()

@@ -84,3 +84,18 @@ def test_drafts_can_be_hidden_from_callers(app, caller):
     offered = [h for h in call.heard if h.language and h.language != "en-GB"]
     assert not offered, "only the reviewed source language is offered"
     assert call.heard_prompt("lang_select", "en", "1")
+
+
+def test_report_and_stamp_see_english_texts_published_by_staff(app_settings, prompts):
+    from ivr.texts import publish_version, save_version
+
+    app = create_app({**app_settings, "PROMPTS_DIR": str(prompts)})
+    runner = app.test_cli_runner()
+    db, catalog = app.extensions["ivr.db"], app.extensions["ivr.catalog"]
+    version = save_version(db, catalog, "closed", "en", "KOM is closed at the moment.", by="t")
+    publish_version(db, version, by="t")
+    assert "outdated: closed" in runner.invoke(args=["languages"]).output
+    (prompts / "nb" / "closed.txt").write_text("KOM er stengt akkurat nå.\n")
+    assert runner.invoke(args=["languages", "stamp", "nb", "closed"]).exit_code == 0
+    output = runner.invoke(args=["languages"]).output
+    assert row(output, "nb")[6] == "0" and "outdated: closed" in output  # other languages

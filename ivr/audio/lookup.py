@@ -23,9 +23,12 @@ class ManifestLookup:
     """The `AudioLookup` of the caller's line: a URL for the prompt's file, or None (<Say>)."""
 
     def __init__(self, recordings: Recordings, base_url: str = "",
-                 refresh_seconds: float = REFRESH_SECONDS):
+                 refresh_seconds: float = REFRESH_SECONDS, public_base_url: str = ""):
         self.recordings = recordings
         self.base_url = (base_url or "").rstrip("/")
+        # Files served by this app live under /audio of the public address (which may have a
+        # path, e.g. https://host/kom), the same base the webhook URLs use.
+        self.local_base = (public_base_url or "").rstrip("/") + "/audio"
         self.refresh_seconds = refresh_seconds
         self._files: dict[tuple[str, str], str] = {}
         self._loaded_at: float | None = None
@@ -38,7 +41,7 @@ class ManifestLookup:
         digest = self._files.get((prompt.id, prompt.lang))
         if digest is None:
             return None
-        return f"{self.base_url}/{digest}.wav" if self.base_url else f"/audio/{digest}.wav"
+        return f"{self.base_url or self.local_base}/{digest}.wav"
 
     def invalidate(self) -> None:
         """Read the database again at the next prompt (after an import or a restore)."""

@@ -96,3 +96,21 @@ def test_recordings_on_postgres_play_in_calls(pg_app):
     pg_app.extensions["ivr.audio"].invalidate()
     call = Call(pg_app.test_client(), pg_app.extensions["ivr.catalog"]).start()
     assert call.heard[0].verb == "Play" and recording.hash in call.heard[0].text
+
+
+def test_locked_tables_on_postgres_do_not_hold_a_call(pg_app, pg_url):
+    db = pg_app.extensions["ivr.db"]
+    set_switch(db, True, "weekend shift", by="test")  # stored: open on Saturday
+    blocker = create_engine(pg_url).connect()
+    transaction = blocker.begin()
+    blocker.execute(text("LOCK TABLE call_event, setting, closure, line_switch, text_choice, "
+                         "audio_choice IN ACCESS EXCLUSIVE MODE"))
+    try:
+        with time_machine.travel(datetime(2026, 12, 5, 11, 0, tzinfo=OSLO), tick=False):
+            call = Call(pg_app.test_client(), pg_app.extensions["ivr.catalog"]).start()
+            call.press("1").press("0")
+        assert not call.dialed, "the switch cannot be read: regular hours apply"
+        assert call.heard_prompt("callback") and call.pending
+    finally:
+        transaction.rollback()
+        blocker.close()

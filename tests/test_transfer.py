@@ -146,15 +146,24 @@ def test_database_gone_still_uses_regular_hours(app, caller, tmp_path):
     assert not transferred(call) and call.heard_prompt("callback")
 
 
-def test_locked_database_still_answers(app, caller):
+def test_locked_database_still_answers_on_the_regular_hours(app, caller):
     import sqlite3
 
+    db = app.extensions["ivr.db"]
+    set_switch(db, True, "weekend shift", by="test")  # in the database: open on Saturday
+    db.engine.dispose()
     path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
     blocker = sqlite3.connect(path)
+    blocker.execute("PRAGMA locking_mode=EXCLUSIVE")
     blocker.execute("BEGIN EXCLUSIVE")
+    blocker.execute("DELETE FROM call_event")  # holds the lock: nobody else reads or writes
     try:
-        with at(2026, 12, 2, 10, 0):
-            assert transferred(press_0(caller))
+        with at(2026, 12, 5, 11, 0):
+            call = press_0(caller)
+            assert not transferred(call), "the switch cannot be read: regular hours apply"
+            assert call.heard_prompt("callback") and call.pending
+            call.press("#")
+            assert call.heard_prompt("topic_menu")
     finally:
         blocker.rollback()
         blocker.close()

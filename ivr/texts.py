@@ -92,7 +92,7 @@ class PublishedTexts:
                 overlay = read_overlay(self.db)
             except Exception as exc:  # noqa: BLE001 - any failure: keep what we know
                 log.warning("published texts: database unavailable (%s); using the last good "
-                            "ones", exc)
+                            "ones (a new database needs `ivr init-db`)", exc)
                 if self._loaded_at is None:
                     saved = _from_document(self.store.read_document(FALLBACK))
                     if saved is not None:

@@ -4,13 +4,15 @@
 # Usage: export TEST_POSTGRES_URL=$(scripts/start-test-postgres.sh); stop it with
 #        scripts/start-test-postgres.sh stop
 set -euo pipefail
-data="${PGTEST_DIR:-/tmp/ivr-test-postgres}"
-port="${PGTEST_PORT:-55439}"
+# One server per calling shell (CI's .ci/run, or yours), so two runs never share one.
+data="${PGTEST_DIR:-${TMPDIR:-/tmp}/ivr-test-postgres-$PPID}"
+port="${PGTEST_PORT:-}"
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 as_postgres() { if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi; }
 
 if [ "${1:-}" = "stop" ]; then
   [ -n "$bin" ] && [ -d "$data" ] && as_postgres "$bin/pg_ctl -D $data -m fast stop" >/dev/null 2>&1 || true
+  rm -rf "$data"
   exit 0
 fi
 if [ -z "$bin" ]; then
@@ -21,6 +23,9 @@ if [ -z "$bin" ]; then
 fi
 as_postgres "$bin/pg_ctl -D $data -m fast stop" >/dev/null 2>&1 || true
 rm -rf "$data"
+if [ -z "$port" ]; then
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+fi
 mkdir -p "$data"
 [ "$(id -u)" -eq 0 ] && chown postgres "$data"
 as_postgres "$bin/initdb -D $data -A trust -U postgres" >/dev/null

@@ -57,8 +57,8 @@ class ManifestLookup:
             try:
                 files = self.recordings.manifest()
             except Exception as exc:  # noqa: BLE001 - any failure: keep playing what we know
-                log.warning("audio manifest: database unavailable (%s); using the last good one",
-                            exc)
+                log.warning("audio manifest: database unavailable (%s); using the last good one "
+                            "(a new database needs `ivr init-db`)", exc)
                 if not self._files:
                     self._files = store.read_manifest()
             else:

@@ -24,8 +24,7 @@ def test_a_mistake_in_a_query_does_not_pause_the_database(app):
     from sqlalchemy import text
 
     db = app.extensions["ivr.db"]
-    with pytest.raises(DatabaseUnavailable):
-        with db.session() as s:
-            s.execute(text("INSERT INTO setting (key, value, updated_at) VALUES (NULL, NULL, NULL)"))
+    with pytest.raises(DatabaseUnavailable), db.session() as s:
+        s.execute(text("INSERT INTO setting (key, value, updated_at) VALUES (NULL, NULL, NULL)"))
     with db.session() as s:
         assert s.scalars(select(CallEvent)).all() == []

@@ -11,9 +11,9 @@ from ivr.models import CallEvent
 def test_a_new_database_works_right_after_init_db_in_the_same_process(app_settings, tmp_path):
     app = create_app({**app_settings, "DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite3'}"})
     db = app.extensions["ivr.db"]
-    with pytest.raises(DatabaseUnavailable):  # no tables yet: the line pauses the database
-        with db.session() as s:
-            s.scalars(select(CallEvent)).all()
+    # no tables yet: the line pauses the database
+    with pytest.raises(DatabaseUnavailable), db.session() as s:
+        s.scalars(select(CallEvent)).all()
     db.upgrade()
     with db.session() as s:
         assert s.scalars(select(CallEvent)).all() == []

@@ -21,7 +21,7 @@ from ..hours import OSLO, holiday_name, is_open
 from ..models import Closure, LanguageReview, LineSwitch, utcnow
 from ..schedule import LineSettings, hours_rules, read_settings, set_switch, write_setting
 from . import audit, calendar
-from .accounts import EDIT_LINE, REVIEW, SignIn, sign_in
+from .accounts import EDIT_LINE, REVIEW, SESSION_VERSION, SignIn, end_sessions, sign_in
 from .blueprint import bp
 from .forms import ActionForm, CloseForm, ClosureForm, LanguagesForm, SignInForm, TransferForm
 from .i18n import t
@@ -97,6 +97,7 @@ def sign_in_page():
             if ui:
                 session["ui_lang"] = ui
             login_user(user)
+            session[SESSION_VERSION] = user.session_version
             session.permanent = True
             session["signed_in_at"] = utcnow().timestamp()
             audit.record(_db(), user.label, "staff.sign_in")
@@ -116,8 +117,9 @@ def sign_in_page():
 @bp.post("/sign-out")
 @login_required
 def sign_out():
-    """Sign out and forget the session."""
+    """Sign out and forget the session; a copy of its cookie no longer signs anyone in."""
     _log("staff.sign_out")
+    end_sessions(_db(), current_user.id)
     logout_user()
     ui = session.get("ui_lang")
     session.clear()

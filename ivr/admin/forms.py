@@ -60,4 +60,5 @@ class UploadForm(FlaskForm):
 
 
 class TextForm(FlaskForm):
-    text = TextAreaField(validators=[DataRequired("err.text"), Length(max=5000, message="err.text")])
+    # The length, {key} and the numbers are checked by texts.check_text, shown by the field.
+    text = TextAreaField(validators=[DataRequired("err.text")])

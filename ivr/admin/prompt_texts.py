@@ -17,7 +17,7 @@ from .accounts import EDIT_PROMPTS
 from .blueprint import bp
 from .forms import ActionForm, TextForm
 from .i18n import t
-from .prompts import _changed, _detail, _prompt_or_404, _recordings
+from .prompts import _changed, _detail, _prompt_or_404, _recordings, render_prompt
 from .views import _catalog, _db, _form_errors, _log, requires
 
 
@@ -63,9 +63,10 @@ def save_text(prompt_id: str, lang: str):
     try:
         version = texts.save_version(_db(), _catalog(), prompt.segment, lang, form.text.data,
                                      current_user.label)
-    except ValueError:
-        flash(t("err.text"), "error")
-        return redirect(_detail(prompt, "#edit"))
+    except texts.TextRefused as exc:
+        message = t(f"err.text_{exc.reason}", numbers=", ".join(exc.expected) or "–",
+                    max=texts.MAX_TEXT)
+        return render_prompt(prompt, form, message, 400)
     _log("text.save", f"{lang} {prompt.segment}: version {version.id}: {version.text[:200]}")
     failed = _tts_for(version, current_user.label)
     if failed:

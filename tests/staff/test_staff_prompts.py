@@ -257,6 +257,59 @@ def test_empty_text_is_refused(staff, app):
     assert re.search("Skriv en tekst", response.get_data(as_text=True))
 
 
+def _versions(app) -> int:
+    with app.extensions["ivr.db"].session() as s:
+        return len(s.scalars(select(TextVersion)).all())
+
+
+def test_a_keyed_text_without_key_is_refused_next_to_the_field_and_not_saved(staff, app):
+    staff.sign_in()
+    path = "/staff/prompts/lang_select.3/en"
+    response = staff.post(f"{path}/text", {"text": "For English, press three."}, page=path)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'id="edit-error"' in page and "må inneholde {key}" in page
+    assert "For English, press three.</textarea>" in page  # what they typed is kept
+    assert _versions(app) == 0
+
+
+CALLBACK = "/staff/prompts/callback"
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("en", ("Call KOM on 47. 45. 15. 01. Again: 47. 45. 15. 01. In danger, call 112. "
+            "From 8 until 4.")),
+    ("en", "Call KOM on 47. 45. 15. 00. Again: 47. 45. 15. 00. From 8 until 4."),  # no 112
+    ("nb", "Ring KOM på 47 45 15 00 fra 8 til 4. I fare: ring 113."),
+    ("ar", "اتصل على 47. 45. 15. 00. مرة أخرى: 47. 45. 15. 00. من 8 إلى 4. في خطر: ١١٣."),
+])
+def test_a_text_whose_numbers_differ_from_the_english_is_refused(staff, app, lang, text):
+    staff.sign_in()
+    staff.client.get("/staff/ui/en")
+    path = f"{CALLBACK}/{lang}"
+    response = staff.post(f"{path}/text", {"text": text}, page=path)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "The numbers in the text must be the same as in the English text" in page
+    assert "00, 112, 15, 15, 4, 45, 45, 47, 47, 8" in page
+    assert _versions(app) == 0
+
+
+def test_numbers_may_move_and_be_written_in_another_script(staff, app):
+    staff.sign_in()
+    path = f"{CALLBACK}/ar"
+    text = ("في خطر: ١١٢. من 8 إلى 4. الرقم: 47. 45. 15. 00. مرة أخرى: 47. 45. 15. 00.")
+    response = staff.post(f"{path}/text", {"text": text}, page=path)
+    assert response.status_code == 302 and _versions(app) == 1
+
+
+def test_a_text_over_1000_characters_is_refused(staff, app):
+    staff.sign_in()
+    response = staff.post(f"{GREETING}/text", {"text": "Welcome. " * 112}, page=GREETING)
+    assert response.status_code == 400
+    assert "høyst 1000 tegn" in response.get_data(as_text=True) and _versions(app) == 0
+
+
 def test_an_expired_session_cannot_upload_or_publish(staff, app):
     from datetime import timedelta
 
@@ -288,7 +341,8 @@ def test_grid_shows_drafts_waiting_and_stale_audio(staff, app):
     db, catalog = app.extensions["ivr.db"], app.extensions["ivr.catalog"]
     from ivr.texts import publish_version, save_version
 
-    publish_version(db, save_version(db, catalog, "intro", "en", "A new intro.", "x"), "x")
+    publish_version(db, save_version(db, catalog, "intro", "en",
+                                     "A new intro: call 112, press 0.", "x"), "x")
     app.extensions["ivr.texts"].invalidate()  # as if published by another process 5 s ago
     page = staff.client.get("/staff/prompts?lang=en").get_data(as_text=True)
 

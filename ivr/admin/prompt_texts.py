@@ -10,7 +10,7 @@ from flask_login import current_user
 from .. import texts
 from ..audio.build import Builder
 from ..audio.engines import engines_from_setting
-from ..audio.library import TTS, text_hash
+from ..audio.library import HUMAN, TTS, text_hash
 from ..audio.processing import AudioRejected
 from ..catalog import Prompt
 from .accounts import EDIT_PROMPTS
@@ -79,7 +79,8 @@ def save_text(prompt_id: str, lang: str):
 @bp.post("/texts/<int:version_id>/publish")
 @requires(EDIT_PROMPTS)
 def publish_text(version_id: int):
-    """Make a text version live, with the TTS rendered from it (publish, or restore)."""
+    """Make a text version live, with the TTS rendered from it (publish, or restore); where a
+    person's recording plays, it keeps playing and the page says it is now stale."""
     version = texts.get_version(_db(), version_id)
     if version is None:
         abort(404)
@@ -92,8 +93,15 @@ def publish_text(version_id: int):
     failed = _tts_for(version, by)
     texts.publish_version(_db(), version, by)
     lib = _recordings()
+    current, kept_human = lib.current(), False
     for each in _segment_prompts(version.segment, version.lang):
         said = text_hash(version.text.replace("{key}", each.key or ""))
+        now = current.get((each.id, each.lang))
+        if now is not None and now.source == HUMAN and lib.store.has(now.hash):
+            # A person's recording is never replaced by TTS behind the staff's back: it keeps
+            # playing (stale if it says other words) until they upload or publish the TTS.
+            kept_human = kept_human or now.text_hash != said
+            continue
         match = next((r for r in lib.history(each.id, each.lang) if r.source == TTS
                       and r.text_hash == said and r.purged_at is None
                       and lib.store.has(r.hash)), None)
@@ -101,7 +109,9 @@ def publish_text(version_id: int):
             lib.restore(match.id, by, action="publish")
     _changed()
     _log(f"text.{action}", f"{version.lang} {version.segment}: version {version.id} is live")
-    if failed:
+    if kept_human:
+        flash(t("text.published_kept_human"), "error")
+    elif failed:
         flash(t("text.published_no_audio", reason=failed), "error")
     else:
         flash(t("text.published"), "info")

@@ -238,6 +238,31 @@ def test_edited_text_is_a_draft_with_tts_then_published_everywhere_and_restorabl
     assert actions == ["text.save", "text.publish", "text.file", "text.restore"]
 
 
+def test_publishing_a_text_keeps_a_human_recording_playing_and_says_it_is_stale(
+        staff, app, catalog, caller):
+    staff.sign_in()
+    upload(staff, tone())
+    human = newest(app)
+    staff.post(f"/staff/recordings/{human.id}/publish", page=GREETING)
+    new_text = "Hello, this is the KOM line, with corrected words."
+    staff.post(f"{GREETING}/text", {"text": new_text}, page=GREETING)
+    tts = newest(app)
+    with app.extensions["ivr.db"].session() as s:
+        version = s.scalars(select(TextVersion)).one()
+    response = staff.post(f"/staff/texts/{version.id}/publish", page=GREETING,
+                          follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert catalog.text(Prompt("greeting", "en")) == new_text
+    assert playing(app) == human.hash and f"/audio/{human.hash}.wav" in played(caller())
+    assert "opptaket av en person spiller fortsatt" in page and "utdatert" in page
+    lib = app.extensions["ivr.recordings"]
+    assert lib.state(Prompt("greeting", "en"), lib.get(human.id)).state == "stale"
+    # "use TTS": the rendering of the new text is a draft that can be published
+    assert tts.source == "tts" and tts.id in {r.id for r in lib.drafts()[("greeting", "en")]}
+    staff.post(f"/staff/recordings/{tts.id}/publish", page=GREETING)
+    assert playing(app) == tts.hash
+
+
 def test_text_of_a_keyed_prompt_renders_every_key(staff, app):
     staff.sign_in()
     path = "/staff/prompts/lang_select.3/en"

@@ -118,15 +118,69 @@ def publish_text(version_id: int):
     return redirect(_detail(prompt, "#now"))
 
 
+def _file_audio(segment: str, lang: str, by: str) -> tuple[list[str], bool, str | None]:
+    """After going back to the file's text: each prompt of the segment plays audio of those
+    words again. The newest unpurged recording that says them (a person's first) plays again,
+    else TTS is rendered. A person's recording that plays now stays (as after publishing) when
+    no other recording of a person says the words. Returns what was done (for the log), whether
+    a person's recording was kept, and why no audio could be made (or None)."""
+    lib, catalog = _recordings(), _catalog()
+    current, builder = lib.current(), None
+    done: list[str] = []
+    kept_human, failed = False, None
+    for prompt in _segment_prompts(segment, lang):
+        said = catalog.text(prompt)
+        now = current.get((prompt.id, prompt.lang))
+        if now is not None and now.text_hash == text_hash(said) and lib.store.has(now.hash):
+            continue
+        matching = [r for r in lib.history(prompt.id, prompt.lang)
+                    if r.text_hash == text_hash(said) and r.purged_at is None
+                    and lib.store.has(r.hash)]
+        best = next((r for r in matching if r.source == HUMAN), None)
+        playing_human = now is not None and now.source == HUMAN and lib.store.has(now.hash)
+        if best is None and not playing_human:
+            best = next((r for r in matching if r.source == TTS), None)
+        if best is not None:
+            lib.restore(best.id, by)
+            done.append(f"{prompt.id}: version {best.id} ({best.source})")
+            continue
+        builder = builder or _builder()
+        try:
+            rendered = builder.render(said, prompt.lang)
+        except AudioRejected as exc:
+            failed = str(exc)
+            continue
+        made = lib.add(prompt, rendered.data, rendered.measure, source=TTS, action="build",
+                       by=by, engine=rendered.engine, voice=rendered.voice, key=rendered.key,
+                       text=said, draft=playing_human)
+        if playing_human:
+            kept_human = True
+            done.append(f"{prompt.id}: TTS draft {made.id}, the person's recording stays")
+        else:
+            lib.publish()
+            done.append(f"{prompt.id}: TTS {made.id}")
+    return done, kept_human, failed
+
+
 @bp.post("/prompts/<prompt_id>/<lang>/text/file")
 @requires(EDIT_PROMPTS)
 def use_file_text(prompt_id: str, lang: str):
-    """Go back to the text in prompts/ (the staff versions stay, and can be published again)."""
+    """Go back to the text in prompts/ (the staff versions stay, and can be published again),
+    with audio that says it: a recording made of it before, or TTS rendered now."""
     prompt = _prompt_or_404(prompt_id, lang)
     if not ActionForm().validate_on_submit():
         abort(400)
     if texts.use_file_text(_db(), prompt.segment, lang):
         _changed()
-        _log("text.file", f"{lang} {prompt.segment}: the text in prompts/ is used again")
-        flash(t("text.file_again"), "info")
+        done, kept_human, failed = _file_audio(prompt.segment, lang, current_user.label)
+        _changed()
+        audio = "; ".join(done) or "audio unchanged"
+        _log("text.file", f"{lang} {prompt.segment}: the text in prompts/ is used again; "
+                          f"{audio}{f'; no audio: {failed}' if failed else ''}")
+        if failed:
+            flash(t("text.file_again_no_audio", reason=failed), "error")
+        elif kept_human:
+            flash(t("text.file_again_kept_human"), "error")
+        else:
+            flash(t("text.file_again"), "info")
     return redirect(_detail(prompt, "#now"))

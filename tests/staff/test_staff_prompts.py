@@ -263,6 +263,67 @@ def test_publishing_a_text_keeps_a_human_recording_playing_and_says_it_is_stale(
     assert playing(app) == tts.hash
 
 
+def _publish_new_text(staff, app, text: str = "Hello, this is the KOM line, new words."):
+    staff.post(f"{GREETING}/text", {"text": text}, page=GREETING)
+    with app.extensions["ivr.db"].session() as s:
+        version = s.scalars(select(TextVersion).order_by(TextVersion.id.desc())).first()
+    staff.post(f"/staff/texts/{version.id}/publish", page=GREETING)
+
+
+def test_file_text_again_brings_back_the_audio_that_says_it(staff, app, caller):
+    staff.sign_in()
+    old_audio = playing(app)
+    _publish_new_text(staff, app)
+    assert playing(app) != old_audio
+    response = staff.post(f"{GREETING}/text/file", page=GREETING, follow_redirects=True)
+    assert "med lyd som sier den" in response.get_data(as_text=True)
+    assert playing(app) == old_audio and f"/audio/{old_audio}.wav" in played(caller())
+
+
+def test_file_text_again_prefers_a_persons_recording_of_it(staff, app):
+    staff.sign_in()
+    upload(staff, tone())
+    first = newest(app)  # a person saying the file's text
+    staff.post(f"/staff/recordings/{first.id}/publish", page=GREETING)
+    _publish_new_text(staff, app)
+    upload(staff, tone(freq=440))  # a person saying the new words
+    staff.post(f"/staff/recordings/{newest(app).id}/publish", page=GREETING)
+    staff.post(f"{GREETING}/text/file", page=GREETING)
+    assert playing(app) == first.hash
+
+
+def test_file_text_again_renders_tts_when_no_recording_says_it(staff, app):
+    staff.sign_in(ADMIN)
+    lib = app.extensions["ivr.recordings"]
+    built = lib.current()[("greeting", "en")]
+    _publish_new_text(staff, app)
+    staff.post(f"/staff/recordings/{built.id}/purge", page=f"/staff/recordings/{built.id}/purge")
+    assert lib.get(built.id).purged_at is not None
+    staff.post(f"{GREETING}/text/file", page=GREETING)
+    now = lib.current()[("greeting", "en")]
+    assert now.id != built.id and now.source == "tts"
+    assert lib.state(Prompt("greeting", "en"), now).state == "tts"  # says the file's text
+
+
+def test_file_text_again_says_plainly_when_no_audio_can_say_it(staff, app, monkeypatch):
+    from ivr.audio.build import Builder
+    from ivr.audio.processing import AudioRejected
+
+    staff.sign_in(ADMIN)
+    lib = app.extensions["ivr.recordings"]
+    built = lib.current()[("greeting", "en")]
+    _publish_new_text(staff, app)
+    staff.post(f"/staff/recordings/{built.id}/purge", page=f"/staff/recordings/{built.id}/purge")
+
+    def no_engine(self, text, lang):
+        raise AudioRejected("no TTS engine in use speaks en")
+
+    monkeypatch.setattr(Builder, "render", no_engine)
+    response = staff.post(f"{GREETING}/text/file", page=GREETING, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "ingen lyd sier den" in page and "no TTS engine in use speaks en" in page
+
+
 def test_text_of_a_keyed_prompt_renders_every_key(staff, app):
     staff.sign_in()
     path = "/staff/prompts/lang_select.3/en"

@@ -6,6 +6,7 @@ redirects (post/redirect/get), so a reload never repeats a change.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from datetime import datetime, time, timedelta
@@ -176,8 +177,14 @@ def line():
     settings = _line_settings()
     rules = hours_rules(_db(), now)
     open_now = is_open(now, rules)
+    # What "Back to regular hours" would do now: the rules without the manual switch.
+    open_regularly = is_open(now, dataclasses.replace(rules, override=None))
+    if open_regularly != open_now:
+        back_effect = "line.back_opens" if open_regularly else "line.back_closes"
+    else:
+        back_effect = "line.back_stays_open" if open_now else "line.back_stays_closed"
     return render_template(
-        "admin/line.html",
+        "admin/line.html", back_effect=back_effect,
         open_now=open_now, why_closed=None if open_now else _why_closed(now, rules),
         switch=_switch_row(),
         weeks=calendar.build(first, CALENDAR_WEEKS, rows, today),

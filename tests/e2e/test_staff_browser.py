@@ -112,7 +112,7 @@ def test_closing_and_reopening_the_line_in_the_browser_reaches_the_caller(
     assert not call.dialed
 
     # Reopen: the next caller pressing 0 is put through.
-    page.get_by_role("button", name="Åpne igjen (vanlige åpningstider)").click()
+    page.get_by_role("button", name="Tilbake til vanlige åpningstider").click()
     expect(page.get_by_text("Linjen følger de vanlige åpningstidene igjen.")).to_be_visible()
     expect(page.get_by_role("button", name="Steng linjen nå")).to_be_visible()
 

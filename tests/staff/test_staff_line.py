@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -262,4 +263,29 @@ def test_a_line_opened_by_hand_shows_who_opened_it(staff, app):
     staff.sign_in(EDITOR)
     page = staff.client.get("/staff/line").get_data(as_text=True)
     assert "ÅPEN" in page and "Åpnet manuelt" in page and "Extra evening" in page
-    assert "Åpne igjen" in page, "the reopen button returns to the regular hours"
+    assert "Tilbake til vanlige åpningstider" in page, "the button returns to the regular hours"
+    assert "Steng linjen nå" in page
+
+
+def test_close_now_is_always_offered_and_back_to_regular_hours_names_its_effect(staff, app):
+    def buttons() -> list[str]:
+        page = staff.client.get("/staff/line").get_data(as_text=True)
+        return [b.strip() for b in re.findall(r"<button[^>]*>([^<]*)</button>", page)]
+
+    with time_machine.travel(WEDNESDAY_10, tick=False):
+        staff.sign_in(EDITOR)
+        assert "Steng linjen nå" in buttons()
+        assert not any("Tilbake" in b for b in buttons())  # no switch set: nothing to undo
+        staff.post("/staff/line/close", {"reason": "Staff meeting"})
+        assert "Steng linjen nå" in buttons()
+        assert "Tilbake til vanlige åpningstider – åpner linjen nå" in buttons()
+        staff.client.get("/staff/ui/en")
+        assert "Back to regular hours – opens the line now" in buttons()
+    saturday = WEDNESDAY_10 + timedelta(days=3)
+    with time_machine.travel(saturday, tick=False):
+        staff.sign_in(EDITOR)  # the session of Wednesday has expired
+        staff.client.get("/staff/ui/en")
+        assert "Back to regular hours – the line stays closed" in buttons()
+        app.test_cli_runner().invoke(args=["hours", "open", "--reason", "Extra Saturday"])
+        assert "Close the line now" in buttons()
+        assert "Back to regular hours – closes the line now" in buttons()

@@ -21,6 +21,7 @@ from ..config import E164
 from ..hours import OSLO, holiday_name, is_open
 from ..models import Closure, LanguageReview, LineSwitch, utcnow
 from ..schedule import LineSettings, hours_rules, read_settings, set_switch, write_setting
+from ..voice.routes import offered_languages
 from . import audit, calendar
 from .accounts import EDIT_LINE, REVIEW, SESSION_VERSION, SignIn, end_sessions, sign_in
 from .blueprint import bp
@@ -322,6 +323,11 @@ def set_languages():
         flash(t("err.no_language"), "error")
         return redirect(url_for("admin.line") + "#languages")
     disabled = sorted(codes - enabled)
+    proposed = dataclasses.replace(_line_settings(), disabled_languages=frozenset(disabled),
+                                   offer_drafts=bool(form.offer_drafts.data))
+    if not offered_languages(_catalog(), proposed):
+        flash(t("err.none_offered"), "error")
+        return redirect(url_for("admin.line") + "#languages")
     write_setting(_db(), "disabled_languages", disabled)
     write_setting(_db(), "offer_drafts", bool(form.offer_drafts.data))
     _log("line.languages", f"switched off: {', '.join(disabled) or 'none'}; "

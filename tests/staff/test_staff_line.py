@@ -221,6 +221,17 @@ def test_at_least_one_language_stays_on(staff, db):
     assert _settings(db) == {}
 
 
+def test_a_setting_that_would_offer_no_language_is_refused(staff, db, caller, catalog):
+    staff.sign_in(EDITOR)
+    response = staff.post("/staff/line/languages", {"enabled": ["nb", "ro"]},  # drafts only
+                          follow_redirects=True)
+    assert "ville innringerne ikke få tilbud om noe språk" in response.get_data(as_text=True)
+    assert _settings(db) == {}
+    assert {h.language for h in caller().heard} >= {catalog.languages["en"].say_language}
+    ok = staff.post("/staff/line/languages", {"enabled": ["nb", "ro"], "offer_drafts": "y"})
+    assert ok.status_code == 302 and _settings(db)["offer_drafts"] is True
+
+
 def test_calendar_marks_holidays_weekends_and_today(staff):
     with time_machine.travel(datetime(2027, 5, 4, 9, tzinfo=OSLO), tick=False):
         staff.sign_in(EDITOR)

@@ -198,6 +198,21 @@ def test_admin_purges_an_old_version_after_confirming(staff, app, audit_actions)
     assert lib.store.has(current.hash)
 
 
+def test_a_draft_stays_a_draft_after_a_newer_recording_is_published(staff, app):
+    staff.sign_in(ADMIN)
+    lib = app.extensions["ivr.recordings"]
+    upload(staff, tone())
+    older = newest(app)
+    upload(staff, tone(freq=440))
+    staff.post(f"/staff/recordings/{newest(app).id}/publish", page=GREETING)
+    assert older.id in {r.id for r in lib.drafts()[("greeting", "en")]}
+    page = staff.client.get("/staff/prompts?lang=en").get_data(as_text=True)
+    assert "lydutkast venter" in page.split('id="cell-greeting-en"')[1].split("</td>")[0]
+    purge = f"/staff/recordings/{older.id}/purge"
+    staff.post(purge, page=purge)
+    assert ("greeting", "en") not in lib.drafts()  # purged: no longer waiting
+
+
 def test_recorder_script_gets_where_to_go_as_json(staff, app):
     staff.sign_in()
     response = upload(staff, tone(fmt="ogg"), name="browser-recording",

@@ -213,6 +213,18 @@ def test_a_draft_stays_a_draft_after_a_newer_recording_is_published(staff, app):
     assert ("greeting", "en") not in lib.drafts()  # purged: no longer waiting
 
 
+def test_players_have_accessible_names(staff, app):
+    staff.sign_in(ADMIN)
+    current = app.extensions["ivr.recordings"].current()[("greeting", "en")]
+    page = staff.client.get(GREETING).get_data(as_text=True)
+    player = re.search(r'<audio id="player-now"[^>]*>', page).group(0)
+    assert f'aria-label="Lytt: Dette hører innringerne nå (Versjon {current.id})"' in player
+    upload(staff, tone())
+    draft = newest(app)
+    confirm = staff.client.get(f"/staff/recordings/{draft.id}/purge").get_data(as_text=True)
+    assert re.search(rf'<audio [^>]*aria-label="Lytt: Versjon {draft.id}"', confirm)
+
+
 def test_recorder_script_gets_where_to_go_as_json(staff, app):
     staff.sign_in()
     response = upload(staff, tone(fmt="ogg"), name="browser-recording",

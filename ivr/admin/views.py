@@ -287,6 +287,13 @@ def remove_closure(closure_id: int):
     return redirect(url_for("admin.line") + "#closures")
 
 
+def parse_numbers(text: str) -> list[str]:
+    """Phone numbers one per line, or separated by commas or semicolons; spaces and dots inside
+    a number are dropped, so "+47 47 45 15 00" and "+47.47.45.15.00" are +4747451500."""
+    numbers = (re.sub(r"[\s.]+", "", part) for part in re.split(r"[\n\r,;]+", text))
+    return [n for n in numbers if n]
+
+
 @bp.post("/line/transfer")
 @requires(EDIT_LINE)
 def set_transfer():
@@ -295,7 +302,7 @@ def set_transfer():
     if not form.validate_on_submit():
         _form_errors(form)
         return redirect(url_for("admin.line") + "#transfer")
-    numbers = [n for n in re.split(r"[\s,;]+", form.numbers.data) if n]
+    numbers = parse_numbers(form.numbers.data)
     if not numbers or len(numbers) > MAX_TRANSFER_NUMBERS or not all(E164.match(n) for n in numbers):
         flash(t("err.numbers"), "error")
         return redirect(url_for("admin.line") + "#transfer")

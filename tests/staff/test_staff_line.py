@@ -175,7 +175,8 @@ def test_transfer_numbers_and_ring_time_are_used_by_the_next_call(staff, db, cal
 @pytest.mark.parametrize("numbers,timeout", [
     ("12345678", "30"),  # not E.164
     ("+4712345678 +47abc", "30"),
-    (" ".join(f"+47123456{n:02d}" for n in range(11)), "30"),  # more than 10
+    ("\n".join(f"+47123456{n:02d}" for n in range(11)), "30"),  # more than 10
+    ("+4712345678 +4787654321", "30"),  # two numbers need a new line, a comma or a semicolon
     ("", "30"),
     ("+4712345678", "4"),
     ("+4712345678", "601"),
@@ -185,6 +186,14 @@ def test_malformed_transfer_settings_are_refused(staff, db, numbers, timeout):
     staff.post("/staff/line/transfer", {"numbers": numbers, "timeout": timeout})
     assert _settings(db) == {}
     assert 'class="message error"' in staff.client.get("/staff/line").get_data(as_text=True)
+
+
+def test_transfer_numbers_may_be_written_with_spaces_and_dots(staff, db):
+    staff.sign_in(EDITOR)
+    response = staff.post("/staff/line/transfer", {
+        "numbers": "+47 47 45 15 00\r\n+47.12.34.56.78; +47 876 54 321", "timeout": "30"})
+    assert response.status_code == 302
+    assert _settings(db)["transfer_numbers"] == ["+4747451500", "+4712345678", "+4787654321"]
 
 
 def test_ten_transfer_numbers_are_allowed(staff, db):

@@ -120,12 +120,13 @@ def publish_text(version_id: int):
 
 def _file_audio(segment: str, lang: str, by: str) -> tuple[list[str], bool, str | None]:
     """After going back to the file's text: each prompt of the segment plays audio of those
-    words again. The newest unpurged recording that says them (a person's first) plays again,
-    else TTS is rendered. A person's recording that plays now stays (as after publishing) when
+    words again. The newest unpurged recording that says them and has played before (a
+    person's first; a draft is never published this way) plays again, else TTS is rendered. A person's recording that plays now stays (as after publishing) when
     no other recording of a person says the words. Returns what was done (for the log), whether
     a person's recording was kept, and why no audio could be made (or None)."""
     lib, catalog = _recordings(), _catalog()
     current, builder = lib.current(), None
+    waiting = {r.id for found in lib.drafts().values() for r in found}  # never played
     done: list[str] = []
     kept_human, failed = False, None
     for prompt in _segment_prompts(segment, lang):
@@ -135,7 +136,7 @@ def _file_audio(segment: str, lang: str, by: str) -> tuple[list[str], bool, str 
             continue
         matching = [r for r in lib.history(prompt.id, prompt.lang)
                     if r.text_hash == text_hash(said) and r.purged_at is None
-                    and lib.store.has(r.hash)]
+                    and r.id not in waiting and lib.store.has(r.hash)]
         best = next((r for r in matching if r.source == HUMAN), None)
         playing_human = now is not None and now.source == HUMAN and lib.store.has(now.hash)
         if best is None and not playing_human:

@@ -321,6 +321,16 @@ def test_file_text_again_prefers_a_persons_recording_of_it(staff, app):
     assert playing(app) == first.hash
 
 
+def test_file_text_again_never_publishes_a_draft(staff, app):
+    staff.sign_in()
+    built = playing(app)
+    upload(staff, tone())  # a person's draft of the file's text, never published
+    draft = newest(app)
+    _publish_new_text(staff, app)
+    staff.post(f"{GREETING}/text/file", page=GREETING)
+    assert playing(app) == built and playing(app) != draft.hash
+
+
 def test_file_text_again_renders_tts_when_no_recording_says_it(staff, app):
     staff.sign_in(ADMIN)
     lib = app.extensions["ivr.recordings"]

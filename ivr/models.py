@@ -167,6 +167,9 @@ class StaffAccount(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_sign_in: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # In the session at sign-in; bumped on sign-out, a new password or disabling, so every
+    # session made before stops working at its next request (server-side, not only a cookie).
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class SignInAttempt(Base):

@@ -12,8 +12,10 @@ the database is away.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
+import unicodedata
 from datetime import datetime
 
 from sqlalchemy import select
@@ -26,7 +28,42 @@ from .models import LanguageReview, TextChoice, TextVersion, utcnow
 log = logging.getLogger("ivr.texts")
 REFRESH_SECONDS = 5.0
 FALLBACK = "texts.json"
-MAX_TEXT = 5000
+# Twilio's <Say> takes up to 3000 characters, and a prompt must stay well under 90 seconds.
+MAX_TEXT = 1000
+NUMBERS = re.compile(r"\d+")
+KEY = "{key}"
+
+
+class TextRefused(ValueError):
+    """A text staff may not save: `reason` is empty | too_long | key | numbers | unknown."""
+
+    def __init__(self, reason: str, expected: tuple[str, ...] = ()):
+        super().__init__(reason)
+        self.reason, self.expected = reason, expected
+
+
+def numbers_in(text: str) -> tuple[str, ...]:
+    """The digit sequences of a text as a sorted multiset, any script's digits written 0-9
+    (so 112 in Arabic-Indic digits is still 112, and 00 stays 00)."""
+    return tuple(sorted("".join(str(unicodedata.digit(ch)) for ch in found)
+                        for found in NUMBERS.findall(text)))
+
+
+def check_text(catalog: Catalog, segment: str, lang: str, text: str) -> None:
+    """Refuse (TextRefused) a text that is empty or too long, drops {key} where the English
+    file text has it, or whose numbers differ from the English file text's (prompts/en): phone
+    numbers, 112 and opening hours cannot be changed from the web, in any language."""
+    if not text:
+        raise TextRefused("empty")
+    if len(text) > MAX_TEXT:
+        raise TextRefused("too_long")
+    english = catalog.file_text(SOURCE_LANGUAGE, segment)
+    if english is None or lang not in catalog.languages:
+        raise TextRefused("unknown")
+    if KEY in english and KEY not in text:
+        raise TextRefused("key")
+    if numbers_in(text) != numbers_in(english):
+        raise TextRefused("numbers", numbers_in(english))
 
 
 def read_overlay(db: Database) -> TextOverlay:
@@ -114,14 +151,12 @@ class PublishedTexts:
 
 def save_version(db: Database, catalog: Catalog, segment: str, lang: str, text: str,
                  by: str) -> TextVersion:
-    """A new (unpublished) version of a segment's text; ValueError for an empty or long text."""
+    """A new (unpublished) version of a segment's text; TextRefused (see check_text) when it
+    may not be saved."""
     text = text.replace("\r\n", "\n").strip()
-    if not text:
-        raise ValueError("empty")
-    if len(text) > MAX_TEXT:
-        raise ValueError("too long")
     if segment not in catalog.segments or lang not in catalog.languages:
-        raise ValueError("unknown segment or language")
+        raise TextRefused("unknown")
+    check_text(catalog, segment, lang, text)
     source = ""
     if lang != SOURCE_LANGUAGE:
         source = text_hash(catalog.languages[SOURCE_LANGUAGE].texts[segment])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import math
+import subprocess
+import time
 import wave
 
 import pytest
@@ -81,6 +83,36 @@ def test_clipped_input_is_flagged_and_output_peaks_stay_below_full_scale():
 def test_non_audio_is_rejected(data):
     with pytest.raises(AudioRejected):
         telephone_ready(decode(data))
+
+
+def _ffmpeg_made(tmp_path, *args: str, name: str) -> bytes:
+    out = tmp_path / name
+    subprocess.run([processing.ffmpeg_exe(), "-nostdin", "-v", "error", "-y", *args, str(out)],
+                   check=True, timeout=60)
+    return out.read_bytes()
+
+
+def test_a_tiny_file_of_an_hour_of_audio_is_too_long_and_decoded_only_to_the_cap(tmp_path):
+    hour = _ffmpeg_made(tmp_path, "-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono", "-t", "3600",
+                        "-c:a", "flac", name="hour.flac")
+    assert len(hour) < 1_000_000
+    started = time.monotonic()
+    with pytest.raises(AudioRejected, match="too long"):
+        decode(hour)
+    assert time.monotonic() - started < 10
+
+
+def test_a_recording_just_under_the_limit_still_decodes(tmp_path):
+    data = _ffmpeg_made(tmp_path, "-f", "lavfi", "-i", "sine=f=300:r=8000:d=89", name="89.wav")
+    assert abs(len(decode(data)) - 89_000) < 50
+
+
+def test_a_sbagen_script_is_not_decoded():
+    script = b"-SE\nalpha: 200+10/50\nNOW alpha\n+00:10:00 alpha\n"  # ten minutes of beats
+    with pytest.raises(AudioRejected, match="not a readable"):
+        decode(script)
+    with pytest.raises(AudioRejected, match="not a readable"):
+        decode(script, "sbg")
 
 
 def test_silence_is_rejected():

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, session
 from flask_login import LoginManager
 
 from . import prompt_texts, prompts, views  # noqa: F401  (the routes attach themselves to the blueprint)
-from .accounts import load_user
+from .accounts import SESSION_VERSION, load_user
 from .blueprint import bp, csrf
 from .i18n import t
 
@@ -38,6 +38,7 @@ def register(app: Flask) -> None:
     logins.login_message_category = "info"
     logins.localize_callback = t
     logins.session_protection = "strong"
-    logins.user_loader(lambda user_id: load_user(app.extensions["ivr.db"], user_id))
+    logins.user_loader(lambda user_id: load_user(app.extensions["ivr.db"], user_id,
+                                                 session.get(SESSION_VERSION)))
     logins.init_app(app)
     app.register_blueprint(bp)

@@ -26,6 +26,7 @@ EDIT_LINE = frozenset({"editor", "admin"})
 REVIEW = frozenset({"reviewer", "admin"})
 EDIT_PROMPTS = frozenset({"editor", "admin"})  # upload, publish, restore, edit texts
 PURGE = frozenset({"admin"})  # remove an audio version for good
+SESSION_VERSION = "account_version"  # the session key holding StaffAccount.session_version
 
 _hasher = PasswordHasher()
 # Verified when the account does not exist, so a wrong e-mail costs as long as a wrong password.
@@ -44,6 +45,7 @@ class StaffUser(UserMixin):
     email: str
     name: str
     role: str
+    session_version: int = 0
 
     def get_id(self) -> str:
         return str(self.id)
@@ -59,7 +61,7 @@ class StaffUser(UserMixin):
 
 
 def _user(row: StaffAccount) -> StaffUser:
-    return StaffUser(row.id, row.email, row.name, row.role)
+    return StaffUser(row.id, row.email, row.name, row.role, row.session_version or 0)
 
 
 def normalise_email(email: str) -> str:
@@ -67,15 +69,32 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def load_user(db: Database, user_id: str) -> StaffUser | None:
-    """The active account with this id, or None (a disabled account is signed out at once)."""
+def load_user(db: Database, user_id: str, session_version: object) -> StaffUser | None:
+    """The active account with this id whose sessions made at `session_version` still count,
+    or None: a disabled account, a new password or a sign-out ends every earlier session."""
     try:
         key = int(user_id)
     except (TypeError, ValueError):
         return None
+    if type(session_version) is not int:
+        return None
     with db.session() as s:
         row = s.get(StaffAccount, key)
-        return _user(row) if row is not None and row.active else None
+        if row is None or not row.active or (row.session_version or 0) != session_version:
+            return None
+        return _user(row)
+
+
+def end_sessions(db: Database, user_id: int) -> None:
+    """Every session of this account made so far stops working (e.g. at sign-out)."""
+    with db.session() as s:
+        row = s.get(StaffAccount, user_id)
+        if row is not None:
+            _bump(row)
+
+
+def _bump(row: StaffAccount) -> None:
+    row.session_version = (row.session_version or 0) + 1
 
 
 def add_account(db: Database, email: str, role: str, password: str, name: str = "") -> StaffUser:
@@ -105,6 +124,7 @@ def set_active(db: Database, email: str, active: bool) -> None:
         if row is None:
             raise AccountError(f"no account for {email}")
         row.active = active
+        _bump(row)
 
 
 def set_password(db: Database, email: str, password: str) -> None:
@@ -117,6 +137,7 @@ def set_password(db: Database, email: str, password: str) -> None:
         if row is None:
             raise AccountError(f"no account for {email}")
         row.password_hash = _hasher.hash(password)
+        _bump(row)
 
 
 def list_accounts(db: Database) -> list[StaffAccount]:

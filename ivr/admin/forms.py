@@ -60,4 +60,6 @@ class UploadForm(FlaskForm):
 
 
 class TextForm(FlaskForm):
-    text = TextAreaField(validators=[DataRequired("err.text"), Length(max=5000, message="err.text")])
+    # {key}, the numbers and the length (1000) are checked by texts.check_text, shown by the
+    # field; this limit only keeps a huge paste from being echoed back.
+    text = TextAreaField(validators=[DataRequired("err.text"), Length(max=20_000, message="err.text")])

@@ -99,7 +99,14 @@ def prompts():
 @login_required
 def prompt_page(prompt_id: str, lang: str):
     """The text, the player of what plays now, drafts, every version; upload, record, edit."""
-    prompt = _prompt_or_404(prompt_id, lang)
+    return render_prompt(_prompt_or_404(prompt_id, lang))
+
+
+def render_prompt(prompt: Prompt, text_form: TextForm | None = None, text_error: str = "",
+                  status: int = 200):
+    """The prompt page; with `text_error` the edit form shows the text as typed and why it
+    was refused, next to the field."""
+    lang = prompt.lang
     catalog, lib, db = _catalog(), _recordings(), _db()
     current = lib.current().get((prompt.id, lang))
     drafts = {r.id for r in lib.drafts().get((prompt.id, lang), [])}
@@ -113,11 +120,12 @@ def prompt_page(prompt_id: str, lang: str):
         text_state=segment_state(catalog, catalog.languages[lang], prompt.segment),
         state=lib.state(prompt, current), current=current, history=lib.history(prompt.id, lang),
         drafts=drafts, has_file=lib.store.has, audio_state=lambda s: audio_state(catalog, s),
-        upload_form=UploadForm(), text_form=TextForm(text=catalog.languages[lang].texts.get(
-            prompt.segment, "")), action_form=ActionForm(),
+        upload_form=UploadForm(), text_form=text_form or TextForm(
+            text=catalog.languages[lang].texts.get(prompt.segment, "")),
+        text_error=text_error, max_text=texts.MAX_TEXT, action_form=ActionForm(),
         may_edit=current_user.may(EDIT_PROMPTS), may_purge=current_user.may(PURGE),
         max_mb=current_app.config["STAFF_UPLOAD_MAX_MB"], to_oslo=lambda d: d.astimezone(OSLO),
-    )
+    ), status
 
 
 def _reply(prompt: Prompt, anchor: str):

@@ -6,6 +6,7 @@ redirects (post/redirect/get), so a reload never repeats a change.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from datetime import datetime, time, timedelta
@@ -20,8 +21,9 @@ from ..config import E164
 from ..hours import OSLO, holiday_name, is_open
 from ..models import Closure, LanguageReview, LineSwitch, utcnow
 from ..schedule import LineSettings, hours_rules, read_settings, set_switch, write_setting
+from ..voice.routes import offered_languages
 from . import audit, calendar
-from .accounts import EDIT_LINE, REVIEW, SignIn, sign_in
+from .accounts import EDIT_LINE, REVIEW, SESSION_VERSION, SignIn, end_sessions, sign_in
 from .blueprint import bp
 from .forms import ActionForm, CloseForm, ClosureForm, LanguagesForm, SignInForm, TransferForm
 from .i18n import t
@@ -97,6 +99,7 @@ def sign_in_page():
             if ui:
                 session["ui_lang"] = ui
             login_user(user)
+            session[SESSION_VERSION] = user.session_version
             session.permanent = True
             session["signed_in_at"] = utcnow().timestamp()
             audit.record(_db(), user.label, "staff.sign_in")
@@ -116,8 +119,9 @@ def sign_in_page():
 @bp.post("/sign-out")
 @login_required
 def sign_out():
-    """Sign out and forget the session."""
+    """Sign out and forget the session; a copy of its cookie no longer signs anyone in."""
     _log("staff.sign_out")
+    end_sessions(_db(), current_user.id)
     logout_user()
     ui = session.get("ui_lang")
     session.clear()
@@ -174,8 +178,14 @@ def line():
     settings = _line_settings()
     rules = hours_rules(_db(), now)
     open_now = is_open(now, rules)
+    # What "Back to regular hours" would do now: the rules without the manual switch.
+    open_regularly = is_open(now, dataclasses.replace(rules, override=None))
+    if open_regularly != open_now:
+        back_effect = "line.back_opens" if open_regularly else "line.back_closes"
+    else:
+        back_effect = "line.back_stays_open" if open_now else "line.back_stays_closed"
     return render_template(
-        "admin/line.html",
+        "admin/line.html", back_effect=back_effect,
         open_now=open_now, why_closed=None if open_now else _why_closed(now, rules),
         switch=_switch_row(),
         weeks=calendar.build(first, CALENDAR_WEEKS, rows, today),
@@ -277,6 +287,13 @@ def remove_closure(closure_id: int):
     return redirect(url_for("admin.line") + "#closures")
 
 
+def parse_numbers(text: str) -> list[str]:
+    """Phone numbers one per line, or separated by commas or semicolons; spaces and dots inside
+    a number are dropped, so "+47 47 45 15 00" and "+47.47.45.15.00" are +4747451500."""
+    numbers = (re.sub(r"[\s.]+", "", part) for part in re.split(r"[\n\r,;]+", text))
+    return [n for n in numbers if n]
+
+
 @bp.post("/line/transfer")
 @requires(EDIT_LINE)
 def set_transfer():
@@ -285,7 +302,7 @@ def set_transfer():
     if not form.validate_on_submit():
         _form_errors(form)
         return redirect(url_for("admin.line") + "#transfer")
-    numbers = [n for n in re.split(r"[\s,;]+", form.numbers.data) if n]
+    numbers = parse_numbers(form.numbers.data)
     if not numbers or len(numbers) > MAX_TRANSFER_NUMBERS or not all(E164.match(n) for n in numbers):
         flash(t("err.numbers"), "error")
         return redirect(url_for("admin.line") + "#transfer")
@@ -313,6 +330,11 @@ def set_languages():
         flash(t("err.no_language"), "error")
         return redirect(url_for("admin.line") + "#languages")
     disabled = sorted(codes - enabled)
+    proposed = dataclasses.replace(_line_settings(), disabled_languages=frozenset(disabled),
+                                   offer_drafts=bool(form.offer_drafts.data))
+    if not offered_languages(_catalog(), proposed):
+        flash(t("err.none_offered"), "error")
+        return redirect(url_for("admin.line") + "#languages")
     write_setting(_db(), "disabled_languages", disabled)
     write_setting(_db(), "offer_drafts", bool(form.offer_drafts.data))
     _log("line.languages", f"switched off: {', '.join(disabled) or 'none'}; "

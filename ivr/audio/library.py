@@ -172,18 +172,16 @@ class Recordings:
             return session.get(Recording, recording_id)
 
     def drafts(self) -> dict[tuple[str, str], list[Recording]]:
-        """Recordings made after the current choice of their prompt and never played: drafts."""
+        """Drafts, newest first: recordings that have never played and are not purged, however
+        old (a draft made before another recording was published is still waiting)."""
         with self.db.session() as session:
-            choices = {(c.prompt_id, c.lang): c.chosen_at for c in session.scalars(
-                select(AudioChoice))}
-            played = set(session.scalars(select(AudioChoiceEvent.recording_id)))
-            rows = session.scalars(select(Recording).where(Recording.purged_at.is_(None))
+            played = select(AudioChoiceEvent.recording_id)
+            rows = session.scalars(select(Recording).where(Recording.purged_at.is_(None),
+                                                           Recording.id.not_in(played))
                                    .order_by(Recording.id.desc())).all()
         found: dict[tuple[str, str], list[Recording]] = {}
         for r in rows:
-            since = choices.get((r.prompt_id, r.lang))
-            if r.id not in played and (since is None or r.created_at > since):
-                found.setdefault((r.prompt_id, r.lang), []).append(r)
+            found.setdefault((r.prompt_id, r.lang), []).append(r)
         return found
 
     def purge(self, recording_id: int, by: str) -> bool:

@@ -4,7 +4,8 @@ Every prompt, rendered or recorded, goes through `telephone_ready`:
 
 1. decode with ffmpeg straight to mono 8 kHz signed 16-bit PCM (ffmpeg's resampler filters
    what a telephone cannot carry; imageio-ffmpeg ships no ffprobe, so the input format is
-   given explicitly or ffmpeg reads a file, never a probe);
+   given explicitly or ffmpeg reads a file, never a probe); only the containers in
+   FORMAT_WHITELIST are opened, and decoding stops at DECODE_CAP_SECONDS ("too long");
 2. trim leading and trailing silence (anything 40 dB below the loudest moment) with pydub;
 3. normalise the RMS loudness of what remains to TARGET_DBFS, but never let a peak pass
    PEAK_CEILING_DBFS (no clipping; a very peaky clip ends a little quieter than the target);
@@ -82,26 +83,40 @@ class Measure:
     tail_ms: int  # silence after the last sound
 
 
+# The only containers ffmpeg may open (its demuxer names): what phones, browsers and TTS
+# engines produce. Not scripts or playlists such as sbg (SBaGen), concat or hls, where a few
+# bytes describe hours of audio or name other files.
+FORMAT_WHITELIST = "wav,mp3,mov,mp4,m4a,aac,ogg,matroska,webm,flac"
+DECODE_CAP_SECONDS = MAX_SECONDS + 1  # ffmpeg stops here: reaching it means "too long"
+
+
 def decode(data: bytes, fmt: str | None = None, rate: int = 0) -> AudioSegment:
-    """Any audio ffmpeg understands, as mono 8 kHz 16-bit PCM; AudioRejected if it is not audio."""
+    """Audio in one of the FORMAT_WHITELIST containers (or raw s16le from a TTS engine), as mono
+    8 kHz 16-bit PCM. AudioRejected if it is not such audio, or if it lasts DECODE_CAP_SECONDS
+    or more: ffmpeg decodes no further, so a tiny crafted file cannot cost hours of decoding."""
     command = [ffmpeg_exe(), "-nostdin", "-v", "error"]
     with tempfile.TemporaryDirectory() as folder:
         if fmt == "s16le":
-            command += ["-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0"]
+            command += ["-format_whitelist", "s16le",
+                        "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0"]
             stdin = data
         else:
             source = Path(folder, "input")
             source.write_bytes(data)  # a file, not a pipe: some containers need to seek
+            command += ["-format_whitelist", FORMAT_WHITELIST, "-protocol_whitelist", "file"]
             command += (["-f", fmt] if fmt else []) + ["-i", str(source)]
             stdin = b""
         command += ["-vn", "-ac", "1", "-ar", str(RATE), "-f", "s16le", "-acodec", "pcm_s16le",
-                    "pipe:1"]
+                    "-t", f"{DECODE_CAP_SECONDS:g}", "pipe:1"]
         run = subprocess.run(command, input=stdin, capture_output=True, timeout=120,
                              check=False)
     if run.returncode != 0 or len(run.stdout) < 2:
         reason = run.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no audio"]
         raise AudioRejected(f"this is not a readable audio file ({reason[0]})")
     pcm = run.stdout[: len(run.stdout) // 2 * 2]
+    if len(pcm) // 2 >= int(DECODE_CAP_SECONDS * RATE) - RATE // 100:  # within 10 ms of the cap
+        raise AudioRejected(f"the recording is too long (over {MAX_SECONDS:g} s): "
+                            "split or shorten it")
     return AudioSegment(pcm, sample_width=2, frame_rate=RATE, channels=1)
 
 

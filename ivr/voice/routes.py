@@ -46,9 +46,10 @@ def _settings() -> LineSettings:
     return g.line_settings
 
 
-def _offered_languages(catalog: Catalog, settings: LineSettings) -> set[str]:
+def offered_languages(catalog: Catalog, settings: LineSettings) -> set[str]:
     """Languages in the menu: not switched off, reviewed unless drafts are offered, and
-    audible: Twilio has a voice for them, or every prompt has a recording."""
+    audible: Twilio has a voice for them, or every prompt has a recording. (The staff's
+    languages form checks its settings with this too, so they never leave the menu empty.)"""
     audio = current_app.extensions["ivr.audio"]
 
     def audible(code: str) -> bool:
@@ -71,7 +72,7 @@ def _line() -> Line:
         now = utcnow()
         return is_open(now, hours_rules(current_app.extensions["ivr.db"], now))
 
-    return Line(catalog, catalog.menu_pages(_offered_languages(catalog, settings)), open_now)
+    return Line(catalog, catalog.menu_pages(offered_languages(catalog, settings)), open_now)
 
 
 def _transfer(lang: str | None) -> Transfer:

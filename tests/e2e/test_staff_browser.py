@@ -112,7 +112,7 @@ def test_closing_and_reopening_the_line_in_the_browser_reaches_the_caller(
     assert not call.dialed
 
     # Reopen: the next caller pressing 0 is put through.
-    page.get_by_role("button", name="Åpne igjen (vanlige åpningstider)").click()
+    page.get_by_role("button", name="Tilbake til vanlige åpningstider").click()
     expect(page.get_by_text("Linjen følger de vanlige åpningstidene igjen.")).to_be_visible()
     expect(page.get_by_role("button", name="Steng linjen nå")).to_be_visible()
 
@@ -230,3 +230,26 @@ def test_recording_in_the_browser_uploads_a_draft(built_app, built_live_server):
     draft = recordings.history("goodbye", "en")[0]
     assert draft.source == "human" and draft.duration > 0.5
     assert recordings.manifest()[("goodbye", "en")] == before
+
+
+def test_phone_width_pages_do_not_scroll_sideways_and_disabled_buttons_look_disabled(
+        built_app, built_live_server, browser_page):
+    """At 320 px the hidden labels inside the scrolling tables stay inside them (the page
+    itself never scrolls sideways); the disabled Stop button does not look like a live one;
+    the players have names."""
+    add_account(built_app.extensions["ivr.db"], EMAIL, "editor", PASSWORD)
+    page = browser_page
+    page.set_viewport_size({"width": 320, "height": 640})
+    _sign_in(page, built_live_server, "/staff/prompts?lang=en")
+    sync_api.expect(page.get_by_role("heading", name="Hva innringerne hører")).to_be_visible()
+    for path in ("/staff/prompts", "/staff/prompts?lang=en", "/staff/prompts/greeting/en",
+                 "/staff/line", "/staff/languages"):
+        page.goto(f"{built_live_server}{path}")
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= 320, (path, wide)
+    page.goto(f"{built_live_server}/staff/prompts/greeting/en")
+    style = "b => getComputedStyle(b).backgroundColor + getComputedStyle(b).borderStyle"
+    stop = page.locator("[data-record=stop]")
+    start = page.locator("[data-record=start]")
+    assert stop.is_disabled() and stop.evaluate(style) != start.evaluate(style)
+    assert page.locator("#player-now").get_attribute("aria-label").startswith("Lytt:")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -174,7 +175,8 @@ def test_transfer_numbers_and_ring_time_are_used_by_the_next_call(staff, db, cal
 @pytest.mark.parametrize("numbers,timeout", [
     ("12345678", "30"),  # not E.164
     ("+4712345678 +47abc", "30"),
-    (" ".join(f"+47123456{n:02d}" for n in range(11)), "30"),  # more than 10
+    ("\n".join(f"+47123456{n:02d}" for n in range(11)), "30"),  # more than 10
+    ("+4712345678 +4787654321", "30"),  # two numbers need a new line, a comma or a semicolon
     ("", "30"),
     ("+4712345678", "4"),
     ("+4712345678", "601"),
@@ -184,6 +186,14 @@ def test_malformed_transfer_settings_are_refused(staff, db, numbers, timeout):
     staff.post("/staff/line/transfer", {"numbers": numbers, "timeout": timeout})
     assert _settings(db) == {}
     assert 'class="message error"' in staff.client.get("/staff/line").get_data(as_text=True)
+
+
+def test_transfer_numbers_may_be_written_with_spaces_and_dots(staff, db):
+    staff.sign_in(EDITOR)
+    response = staff.post("/staff/line/transfer", {
+        "numbers": "+47 47 45 15 00\r\n+47.12.34.56.78; +47 876 54 321", "timeout": "30"})
+    assert response.status_code == 302
+    assert _settings(db)["transfer_numbers"] == ["+4747451500", "+4712345678", "+4787654321"]
 
 
 def test_ten_transfer_numbers_are_allowed(staff, db):
@@ -218,6 +228,17 @@ def test_at_least_one_language_stays_on(staff, db):
     staff.sign_in(EDITOR)
     staff.post("/staff/line/languages", {"enabled": ["xx"]})
     assert _settings(db) == {}
+
+
+def test_a_setting_that_would_offer_no_language_is_refused(staff, db, caller, catalog):
+    staff.sign_in(EDITOR)
+    response = staff.post("/staff/line/languages", {"enabled": ["nb", "ro"]},  # drafts only
+                          follow_redirects=True)
+    assert "ville innringerne ikke få tilbud om noe språk" in response.get_data(as_text=True)
+    assert _settings(db) == {}
+    assert {h.language for h in caller().heard} >= {catalog.languages["en"].say_language}
+    ok = staff.post("/staff/line/languages", {"enabled": ["nb", "ro"], "offer_drafts": "y"})
+    assert ok.status_code == 302 and _settings(db)["offer_drafts"] is True
 
 
 def test_calendar_marks_holidays_weekends_and_today(staff):
@@ -262,4 +283,29 @@ def test_a_line_opened_by_hand_shows_who_opened_it(staff, app):
     staff.sign_in(EDITOR)
     page = staff.client.get("/staff/line").get_data(as_text=True)
     assert "ÅPEN" in page and "Åpnet manuelt" in page and "Extra evening" in page
-    assert "Åpne igjen" in page, "the reopen button returns to the regular hours"
+    assert "Tilbake til vanlige åpningstider" in page, "the button returns to the regular hours"
+    assert "Steng linjen nå" in page
+
+
+def test_close_now_is_always_offered_and_back_to_regular_hours_names_its_effect(staff, app):
+    def buttons() -> list[str]:
+        page = staff.client.get("/staff/line").get_data(as_text=True)
+        return [b.strip() for b in re.findall(r"<button[^>]*>([^<]*)</button>", page)]
+
+    with time_machine.travel(WEDNESDAY_10, tick=False):
+        staff.sign_in(EDITOR)
+        assert "Steng linjen nå" in buttons()
+        assert not any("Tilbake" in b for b in buttons())  # no switch set: nothing to undo
+        staff.post("/staff/line/close", {"reason": "Staff meeting"})
+        assert "Steng linjen nå" in buttons()
+        assert "Tilbake til vanlige åpningstider – åpner linjen nå" in buttons()
+        staff.client.get("/staff/ui/en")
+        assert "Back to regular hours – opens the line now" in buttons()
+    saturday = WEDNESDAY_10 + timedelta(days=3)
+    with time_machine.travel(saturday, tick=False):
+        staff.sign_in(EDITOR)  # the session of Wednesday has expired
+        staff.client.get("/staff/ui/en")
+        assert "Back to regular hours – the line stays closed" in buttons()
+        app.test_cli_runner().invoke(args=["hours", "open", "--reason", "Extra Saturday"])
+        assert "Close the line now" in buttons()
+        assert "Back to regular hours – closes the line now" in buttons()

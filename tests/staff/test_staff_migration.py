@@ -37,9 +37,14 @@ def test_prompt_pages_migration_upgrades_and_downgrades(tmp_path):
     assert {"text_version", "text_choice"} <= set(inspect(engine).get_table_names())
     assert "purged_at" in {c["name"] for c in inspect(engine).get_columns("recording")}
     with engine.begin() as connection:
+        command.downgrade(_alembic(connection), "0004_staff_prompts")
+    assert "session_version" not in {c["name"]
+                                     for c in inspect(engine).get_columns("staff_account")}
+    with engine.begin() as connection:
         command.downgrade(_alembic(connection), "0003_staff")
     assert not {"text_version", "text_choice"} & set(inspect(engine).get_table_names())
     assert "purged_at" not in {c["name"] for c in inspect(engine).get_columns("recording")}
     with engine.begin() as connection:
         command.upgrade(_alembic(connection), "head")
+    assert "session_version" in {c["name"] for c in inspect(engine).get_columns("staff_account")}
     engine.dispose()

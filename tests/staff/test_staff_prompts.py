@@ -99,7 +99,9 @@ def test_upload_is_a_draft_until_published_then_callers_hear_it_and_restore_undo
         f"#recording-{newest(app).id}")
     draft = newest(app)
     assert draft.source == "human" and draft.duration > 1 and playing(app) == old
-    assert "opptak.wav" not in app.extensions["ivr.recordings"].store.root.iterdir().__repr__()
+    stored = [p.name for p in app.extensions["ivr.recordings"].store.root.rglob("*")]
+    assert f"{draft.hash}.wav" in stored  # stored under its hash ...
+    assert not any("opptak" in name for name in stored)  # ... never under the uploaded name
     page = staff.client.get(GREETING).get_data(as_text=True)
     assert f'src="/audio/{draft.hash}.wav"' in page and "Publiser" in page
     assert f"/audio/{old}.wav" in played(caller())  # callers still hear the old one
@@ -198,6 +200,33 @@ def test_admin_purges_an_old_version_after_confirming(staff, app, audit_actions)
     assert lib.store.has(current.hash)
 
 
+def test_a_draft_stays_a_draft_after_a_newer_recording_is_published(staff, app):
+    staff.sign_in(ADMIN)
+    lib = app.extensions["ivr.recordings"]
+    upload(staff, tone())
+    older = newest(app)
+    upload(staff, tone(freq=440))
+    staff.post(f"/staff/recordings/{newest(app).id}/publish", page=GREETING)
+    assert older.id in {r.id for r in lib.drafts()[("greeting", "en")]}
+    page = staff.client.get("/staff/prompts?lang=en").get_data(as_text=True)
+    assert "lydutkast venter" in page.split('id="cell-greeting-en"')[1].split("</td>")[0]
+    purge = f"/staff/recordings/{older.id}/purge"
+    staff.post(purge, page=purge)
+    assert ("greeting", "en") not in lib.drafts()  # purged: no longer waiting
+
+
+def test_players_have_accessible_names(staff, app):
+    staff.sign_in(ADMIN)
+    current = app.extensions["ivr.recordings"].current()[("greeting", "en")]
+    page = staff.client.get(GREETING).get_data(as_text=True)
+    player = re.search(r'<audio id="player-now"[^>]*>', page).group(0)
+    assert f'aria-label="Lytt: Dette hører innringerne nå (Versjon {current.id})"' in player
+    upload(staff, tone())
+    draft = newest(app)
+    confirm = staff.client.get(f"/staff/recordings/{draft.id}/purge").get_data(as_text=True)
+    assert re.search(rf'<audio [^>]*aria-label="Lytt: Versjon {draft.id}"', confirm)
+
+
 def test_recorder_script_gets_where_to_go_as_json(staff, app):
     staff.sign_in()
     response = upload(staff, tone(fmt="ogg"), name="browser-recording",
@@ -238,6 +267,102 @@ def test_edited_text_is_a_draft_with_tts_then_published_everywhere_and_restorabl
     assert actions == ["text.save", "text.publish", "text.file", "text.restore"]
 
 
+def test_publishing_a_text_keeps_a_human_recording_playing_and_says_it_is_stale(
+        staff, app, catalog, caller):
+    staff.sign_in()
+    upload(staff, tone())
+    human = newest(app)
+    staff.post(f"/staff/recordings/{human.id}/publish", page=GREETING)
+    new_text = "Hello, this is the KOM line, with corrected words."
+    staff.post(f"{GREETING}/text", {"text": new_text}, page=GREETING)
+    tts = newest(app)
+    with app.extensions["ivr.db"].session() as s:
+        version = s.scalars(select(TextVersion)).one()
+    response = staff.post(f"/staff/texts/{version.id}/publish", page=GREETING,
+                          follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert catalog.text(Prompt("greeting", "en")) == new_text
+    assert playing(app) == human.hash and f"/audio/{human.hash}.wav" in played(caller())
+    assert "opptaket av en person spiller fortsatt" in page and "utdatert" in page
+    lib = app.extensions["ivr.recordings"]
+    assert lib.state(Prompt("greeting", "en"), lib.get(human.id)).state == "stale"
+    # "use TTS": the rendering of the new text is a draft that can be published
+    assert tts.source == "tts" and tts.id in {r.id for r in lib.drafts()[("greeting", "en")]}
+    staff.post(f"/staff/recordings/{tts.id}/publish", page=GREETING)
+    assert playing(app) == tts.hash
+
+
+def _publish_new_text(staff, app, text: str = "Hello, this is the KOM line, new words."):
+    staff.post(f"{GREETING}/text", {"text": text}, page=GREETING)
+    with app.extensions["ivr.db"].session() as s:
+        version = s.scalars(select(TextVersion).order_by(TextVersion.id.desc())).first()
+    staff.post(f"/staff/texts/{version.id}/publish", page=GREETING)
+
+
+def test_file_text_again_brings_back_the_audio_that_says_it(staff, app, caller):
+    staff.sign_in()
+    old_audio = playing(app)
+    _publish_new_text(staff, app)
+    assert playing(app) != old_audio
+    response = staff.post(f"{GREETING}/text/file", page=GREETING, follow_redirects=True)
+    assert "med lyd som sier den" in response.get_data(as_text=True)
+    assert playing(app) == old_audio and f"/audio/{old_audio}.wav" in played(caller())
+
+
+def test_file_text_again_prefers_a_persons_recording_of_it(staff, app):
+    staff.sign_in()
+    upload(staff, tone())
+    first = newest(app)  # a person saying the file's text
+    staff.post(f"/staff/recordings/{first.id}/publish", page=GREETING)
+    _publish_new_text(staff, app)
+    upload(staff, tone(freq=440))  # a person saying the new words
+    staff.post(f"/staff/recordings/{newest(app).id}/publish", page=GREETING)
+    staff.post(f"{GREETING}/text/file", page=GREETING)
+    assert playing(app) == first.hash
+
+
+def test_file_text_again_never_publishes_a_draft(staff, app):
+    staff.sign_in()
+    built = playing(app)
+    upload(staff, tone())  # a person's draft of the file's text, never published
+    draft = newest(app)
+    _publish_new_text(staff, app)
+    staff.post(f"{GREETING}/text/file", page=GREETING)
+    assert playing(app) == built and playing(app) != draft.hash
+
+
+def test_file_text_again_renders_tts_when_no_recording_says_it(staff, app):
+    staff.sign_in(ADMIN)
+    lib = app.extensions["ivr.recordings"]
+    built = lib.current()[("greeting", "en")]
+    _publish_new_text(staff, app)
+    staff.post(f"/staff/recordings/{built.id}/purge", page=f"/staff/recordings/{built.id}/purge")
+    assert lib.get(built.id).purged_at is not None
+    staff.post(f"{GREETING}/text/file", page=GREETING)
+    now = lib.current()[("greeting", "en")]
+    assert now.id != built.id and now.source == "tts"
+    assert lib.state(Prompt("greeting", "en"), now).state == "tts"  # says the file's text
+
+
+def test_file_text_again_says_plainly_when_no_audio_can_say_it(staff, app, monkeypatch):
+    from ivr.audio.build import Builder
+    from ivr.audio.processing import AudioRejected
+
+    staff.sign_in(ADMIN)
+    lib = app.extensions["ivr.recordings"]
+    built = lib.current()[("greeting", "en")]
+    _publish_new_text(staff, app)
+    staff.post(f"/staff/recordings/{built.id}/purge", page=f"/staff/recordings/{built.id}/purge")
+
+    def no_engine(self, text, lang):
+        raise AudioRejected("no TTS engine in use speaks en")
+
+    monkeypatch.setattr(Builder, "render", no_engine)
+    response = staff.post(f"{GREETING}/text/file", page=GREETING, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "ingen lyd sier den" in page and "no TTS engine in use speaks en" in page
+
+
 def test_text_of_a_keyed_prompt_renders_every_key(staff, app):
     staff.sign_in()
     path = "/staff/prompts/lang_select.3/en"
@@ -255,6 +380,59 @@ def test_empty_text_is_refused(staff, app):
     response = staff.post(f"{GREETING}/text", {"text": "   "}, page=GREETING,
                           follow_redirects=True)
     assert re.search("Skriv en tekst", response.get_data(as_text=True))
+
+
+def _versions(app) -> int:
+    with app.extensions["ivr.db"].session() as s:
+        return len(s.scalars(select(TextVersion)).all())
+
+
+def test_a_keyed_text_without_key_is_refused_next_to_the_field_and_not_saved(staff, app):
+    staff.sign_in()
+    path = "/staff/prompts/lang_select.3/en"
+    response = staff.post(f"{path}/text", {"text": "For English, press three."}, page=path)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'id="edit-error"' in page and "må inneholde {key}" in page
+    assert "For English, press three.</textarea>" in page  # what they typed is kept
+    assert _versions(app) == 0
+
+
+CALLBACK = "/staff/prompts/callback"
+
+
+@pytest.mark.parametrize("lang,text", [
+    ("en", ("Call KOM on 47. 45. 15. 01. Again: 47. 45. 15. 01. In danger, call 112. "
+            "From 8 until 4.")),
+    ("en", "Call KOM on 47. 45. 15. 00. Again: 47. 45. 15. 00. From 8 until 4."),  # no 112
+    ("nb", "Ring KOM på 47 45 15 00 fra 8 til 4. I fare: ring 113."),
+    ("ar", "اتصل على 47. 45. 15. 00. مرة أخرى: 47. 45. 15. 00. من 8 إلى 4. في خطر: ١١٣."),
+])
+def test_a_text_whose_numbers_differ_from_the_english_is_refused(staff, app, lang, text):
+    staff.sign_in()
+    staff.client.get("/staff/ui/en")
+    path = f"{CALLBACK}/{lang}"
+    response = staff.post(f"{path}/text", {"text": text}, page=path)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "The numbers in the text must be the same as in the English text" in page
+    assert "00, 112, 15, 15, 4, 45, 45, 47, 47, 8" in page
+    assert _versions(app) == 0
+
+
+def test_numbers_may_move_and_be_written_in_another_script(staff, app):
+    staff.sign_in()
+    path = f"{CALLBACK}/ar"
+    text = ("في خطر: ١١٢. من 8 إلى 4. الرقم: 47. 45. 15. 00. مرة أخرى: 47. 45. 15. 00.")
+    response = staff.post(f"{path}/text", {"text": text}, page=path)
+    assert response.status_code == 302 and _versions(app) == 1
+
+
+def test_a_text_over_1000_characters_is_refused(staff, app):
+    staff.sign_in()
+    response = staff.post(f"{GREETING}/text", {"text": "Welcome. " * 112}, page=GREETING)
+    assert response.status_code == 400
+    assert "høyst 1000 tegn" in response.get_data(as_text=True) and _versions(app) == 0
 
 
 def test_an_expired_session_cannot_upload_or_publish(staff, app):
@@ -288,7 +466,8 @@ def test_grid_shows_drafts_waiting_and_stale_audio(staff, app):
     db, catalog = app.extensions["ivr.db"], app.extensions["ivr.catalog"]
     from ivr.texts import publish_version, save_version
 
-    publish_version(db, save_version(db, catalog, "intro", "en", "A new intro.", "x"), "x")
+    publish_version(db, save_version(db, catalog, "intro", "en",
+                                     "A new intro: call 112, press 0.", "x"), "x")
     app.extensions["ivr.texts"].invalidate()  # as if published by another process 5 s ago
     page = staff.client.get("/staff/prompts?lang=en").get_data(as_text=True)
 

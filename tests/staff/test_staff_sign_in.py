@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from sqlalchemy import select
-from staff_support import ADMIN, EDITOR, PASSWORD, Staff
+from staff_support import ADMIN, EDITOR, PASSWORD, TOKEN, Staff
 
 from ivr import create_app
 from ivr.admin.accounts import set_active
@@ -95,6 +95,59 @@ def test_sign_out_ends_the_session(staff, audit_actions):
     assert response.status_code == 302
     assert staff.client.get("/staff/line").status_code == 302
     assert [a[1] for a in audit_actions()] == ["staff.sign_in", "staff.sign_out"]
+
+
+def _replay(staff, cookie: str):
+    """Put a copied session cookie back, as someone who kept a copy of it would."""
+    staff.client.set_cookie("session", cookie, domain="localhost")
+
+
+def _token_of(staff, page: str = "/staff/line") -> str:
+    """The CSRF token stored in the current (signed) session cookie, as on its pages."""
+    match = TOKEN.search(staff.client.get(page).get_data(as_text=True))
+    assert match
+    return match.group(1)
+
+
+def test_a_copied_session_cookie_stops_working_after_sign_out(staff, db):
+    staff.sign_in(EDITOR)
+    token = _token_of(staff)
+    cookie = staff.client.get_cookie("session").value
+    staff.post("/staff/sign-out")
+    _replay(staff, cookie)
+    response = staff.client.get("/staff/line")
+    assert response.status_code == 302 and "/staff/sign-in" in response.location
+    _replay(staff, cookie)
+    response = staff.client.post("/staff/line/close", data={"csrf_token": token, "reason": "x"})
+    assert response.status_code == 302 and "/staff/sign-in" in response.location
+    with db.session() as s:
+        assert s.scalars(select(LineSwitch)).first() is None
+
+
+@pytest.mark.parametrize("change", ["password", "disable"])
+def test_a_new_password_or_disabling_ends_every_open_session(staff, app, db, change):
+    staff.sign_in(EDITOR)
+    token = _token_of(staff)
+    runner = app.test_cli_runner()
+    if change == "password":
+        args = ["staff", "password", EDITOR, "--password", "another long passphrase"]
+    else:
+        args = ["staff", "disable", EDITOR]
+    assert runner.invoke(args=args).exit_code == 0
+    if change == "disable":
+        assert runner.invoke(args=["staff", "enable", EDITOR]).exit_code == 0
+    response = staff.client.post("/staff/line/close", data={"csrf_token": token, "reason": "x"})
+    assert response.status_code == 302 and "/staff/sign-in" in response.location
+    with db.session() as s:
+        assert s.scalars(select(LineSwitch)).first() is None
+
+
+def test_signing_out_in_one_browser_ends_the_session_in_another(app, accounts):
+    first, second = Staff(app.test_client()), Staff(app.test_client())
+    first.sign_in(EDITOR)
+    second.sign_in(EDITOR)
+    first.post("/staff/sign-out")
+    assert second.client.get("/staff/line").status_code == 302
 
 
 def test_sign_in_is_limited_per_account_even_with_the_right_password(staff):

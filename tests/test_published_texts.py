@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
+import time_machine
 
 from ivr import create_app
 from ivr.catalog import Prompt, texts_fingerprint
@@ -95,13 +98,17 @@ def test_purge_removes_the_file_only_when_no_other_recording_uses_it(built_app):
     with pytest.raises(ValueError, match="plays now"):
         lib.purge(first.id, "admin")
     second = lib.import_recording("intro", "en", human_wav(440), by="kari")
-    assert lib.purge(old.id, "admin") is True and not lib.store.has(old.hash)
-    assert lib.purge(first.id, "admin") is False  # goodbye still plays the same file
-    assert lib.store.has(first.hash)
-    with pytest.raises(ValueError, match="purged"):
-        lib.restore(first.id, "x")
-    with pytest.raises(ValueError):
-        lib.purge(first.id, "admin")  # once is enough
+    with pytest.raises(ValueError, match="calls in progress may still fetch it"):
+        lib.purge(first.id, "admin")  # it stopped playing a moment ago
+    later = datetime.now(UTC) + timedelta(minutes=11)
+    with time_machine.travel(later, tick=False):
+        assert lib.purge(old.id, "admin") is True and not lib.store.has(old.hash)
+        assert lib.purge(first.id, "admin") is False  # goodbye still plays the same file
+        assert lib.store.has(first.hash)
+        with pytest.raises(ValueError, match="purged"):
+            lib.restore(first.id, "x")
+        with pytest.raises(ValueError):
+            lib.purge(first.id, "admin")  # once is enough
     assert playing(built_app, "intro").hash == second.hash
 
 

@@ -196,6 +196,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "purged": "Versjonen er slettet.",
         "purged.kept": "Versjonen er slettet; filen er beholdt fordi en annen versjon bruker den.",
         "err.purge_current": "Versjonen som spilles nå kan ikke slettes.",
+        "err.purge_soon": "Denne versjonen ble spilt for et øyeblikk siden, og samtaler som "
+                          "pågår kan fortsatt hente den. Den kan slettes 10 minutter etter at "
+                          "den sluttet å spilles.",
         "err.file": "Velg en fil.",
         "err.text": "Skriv en tekst (høyst 1000 tegn).",
         "err.text_empty": "Skriv en tekst.",
@@ -406,6 +409,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "purged": "The version is purged.",
         "purged.kept": "The version is purged; its file is kept because another version uses it.",
         "err.purge_current": "The version that plays now cannot be purged.",
+        "err.purge_soon": "This version played a moment ago and calls in progress may still "
+                          "fetch it. It can be purged 10 minutes after it stopped playing.",
         "err.file": "Choose a file.",
         "err.text": "Write a text (at most 1000 characters).",
         "err.text_empty": "Write a text.",

@@ -203,8 +203,9 @@ def purge_recording(recording_id: int):
         abort(400)
     try:
         deleted = lib.purge(recording.id, current_user.label)
-    except ValueError:
-        flash(t("err.purge_current"), "error")
+    except ValueError as exc:
+        flash(t("err.purge_soon" if "may still fetch" in str(exc) else "err.purge_current"),
+              "error")
         return redirect(_detail(prompt, "#history"))
     _log("recording.purge", f"{prompt.lang} {prompt.id}: version {recording.id} "
                             f"({recording.source}, {recording.hash[:12]}); file "

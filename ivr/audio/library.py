@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from flask import Flask
 from sqlalchemy import select
@@ -18,6 +19,11 @@ from ..db import Database
 from ..models import AudioChoice, AudioChoiceEvent, Recording, utcnow
 from .processing import PROCESSING, AudioRejected, Measure, decode, problems, telephone_ready
 from .store import AudioStore
+
+# Twilio fetches a <Play> file when it plays the TwiML, which can be a minute after it was
+# sent, and other processes keep their manifest a few seconds: a version that just stopped
+# playing may still be fetched for a while, so it can only be purged after this long.
+PURGE_GRACE = timedelta(minutes=10)
 
 HUMAN, TTS = "human", "tts"
 
@@ -194,6 +200,12 @@ class Recordings:
             choice = session.get(AudioChoice, (recording.prompt_id, recording.lang))
             if choice is not None and choice.recording_id == recording.id:
                 raise ValueError("the version that plays now cannot be purged")
+            stopped = self._stopped_playing(session, recording)
+            if stopped is not None and utcnow() - stopped < PURGE_GRACE:
+                minutes = int(PURGE_GRACE.total_seconds() // 60)
+                raise ValueError(f"this version played until a moment ago and calls in progress "
+                                 f"may still fetch it: purge it {minutes} minutes after it "
+                                 f"stopped playing")
             recording.purged_at, recording.purged_by = utcnow(), by
             session.flush()
             shared = session.scalar(select(Recording.id).where(
@@ -202,6 +214,20 @@ class Recordings:
         if shared is None:
             return self.store.remove(digest)
         return False
+
+    @staticmethod
+    def _stopped_playing(session, recording: Recording):
+        """When another version replaced this one, if it ever played (else None)."""
+        played = session.scalar(
+            select(AudioChoiceEvent.id).where(AudioChoiceEvent.recording_id == recording.id)
+            .order_by(AudioChoiceEvent.id.desc()).limit(1))
+        if played is None:
+            return None
+        return session.scalar(
+            select(AudioChoiceEvent.chosen_at).where(
+                AudioChoiceEvent.prompt_id == recording.prompt_id,
+                AudioChoiceEvent.lang == recording.lang, AudioChoiceEvent.id > played)
+            .order_by(AudioChoiceEvent.id).limit(1))
 
     def state(self, prompt: Prompt, recording: Recording | None) -> PromptState:
         """human / tts / missing / stale, with what is wrong with the file."""

@@ -10,6 +10,7 @@ import io
 import re
 
 import pytest
+import time_machine
 from pydub.generators import Sine
 from sqlalchemy import select
 from staff_support import ADMIN, EDITOR, REVIEWER, Staff
@@ -19,6 +20,13 @@ from ivr.audio.processing import ffmpeg_exe
 from ivr.catalog import Prompt
 from ivr.models import Recording, TextVersion
 from tests.audio_fixtures import install_built
+
+
+def after_purge_grace():
+    """Eleven minutes on: versions that stopped playing may be purged (PURGE_GRACE)."""
+    from datetime import UTC, datetime, timedelta
+
+    return time_machine.travel(datetime.now(UTC) + timedelta(minutes=11), tick=False)
 
 pytestmark = pytest.mark.usefixtures("no_network")
 GREETING = "/staff/prompts/greeting/en"
@@ -187,17 +195,21 @@ def test_admin_purges_an_old_version_after_confirming(staff, app, audit_actions)
     old = lib.current()[("greeting", "en")]
     upload(staff, tone())
     staff.post(f"/staff/recordings/{newest(app).id}/publish", page=GREETING)
-    confirm = staff.client.get(f"/staff/recordings/{old.id}/purge")
-    assert confirm.status_code == 200 and "Ja, slett for godt" in confirm.get_data(as_text=True)
     page = f"/staff/recordings/{old.id}/purge"
-    assert staff.post(page, page=page).status_code == 302
-    assert not lib.store.has(old.hash) and lib.get(old.id).purged_at is not None
-    assert audit_actions()[-1][1] == "recording.purge"
-    current = newest(app)
-    refused = staff.post(f"/staff/recordings/{current.id}/purge", page=GREETING,
-                         follow_redirects=True)
-    assert "kan ikke slettes" in refused.get_data(as_text=True)
-    assert lib.store.has(current.hash)
+    too_soon = staff.post(page, page=page, follow_redirects=True)
+    assert "10 minutter" in too_soon.get_data(as_text=True) and lib.store.has(old.hash)
+    with after_purge_grace():
+        confirm = staff.client.get(page)
+        assert confirm.status_code == 200
+        assert "Ja, slett for godt" in confirm.get_data(as_text=True)
+        assert staff.post(page, page=page).status_code == 302
+        assert not lib.store.has(old.hash) and lib.get(old.id).purged_at is not None
+        assert audit_actions()[-1][1] == "recording.purge"
+        current = newest(app)
+        refused = staff.post(f"/staff/recordings/{current.id}/purge", page=GREETING,
+                             follow_redirects=True)
+        assert "kan ikke slettes" in refused.get_data(as_text=True)
+        assert lib.store.has(current.hash)
 
 
 def test_a_draft_stays_a_draft_after_a_newer_recording_is_published(staff, app):
@@ -336,12 +348,13 @@ def test_file_text_again_renders_tts_when_no_recording_says_it(staff, app):
     lib = app.extensions["ivr.recordings"]
     built = lib.current()[("greeting", "en")]
     _publish_new_text(staff, app)
-    staff.post(f"/staff/recordings/{built.id}/purge", page=f"/staff/recordings/{built.id}/purge")
-    assert lib.get(built.id).purged_at is not None
-    staff.post(f"{GREETING}/text/file", page=GREETING)
-    now = lib.current()[("greeting", "en")]
-    assert now.id != built.id and now.source == "tts"
-    assert lib.state(Prompt("greeting", "en"), now).state == "tts"  # says the file's text
+    with after_purge_grace():
+        staff.post(f"/staff/recordings/{built.id}/purge", page=f"/staff/recordings/{built.id}/purge")
+        assert lib.get(built.id).purged_at is not None
+        staff.post(f"{GREETING}/text/file", page=GREETING)
+        now = lib.current()[("greeting", "en")]
+        assert now.id != built.id and now.source == "tts"
+        assert lib.state(Prompt("greeting", "en"), now).state == "tts"  # says the file's text
 
 
 def test_file_text_again_says_plainly_when_no_audio_can_say_it(staff, app, monkeypatch):
@@ -352,15 +365,16 @@ def test_file_text_again_says_plainly_when_no_audio_can_say_it(staff, app, monke
     lib = app.extensions["ivr.recordings"]
     built = lib.current()[("greeting", "en")]
     _publish_new_text(staff, app)
-    staff.post(f"/staff/recordings/{built.id}/purge", page=f"/staff/recordings/{built.id}/purge")
+    with after_purge_grace():
+        staff.post(f"/staff/recordings/{built.id}/purge", page=f"/staff/recordings/{built.id}/purge")
 
-    def no_engine(self, text, lang):
-        raise AudioRejected("no TTS engine in use speaks en")
+        def no_engine(self, text, lang):
+            raise AudioRejected("no TTS engine in use speaks en")
 
-    monkeypatch.setattr(Builder, "render", no_engine)
-    response = staff.post(f"{GREETING}/text/file", page=GREETING, follow_redirects=True)
-    page = response.get_data(as_text=True)
-    assert "ingen lyd sier den" in page and "no TTS engine in use speaks en" in page
+        monkeypatch.setattr(Builder, "render", no_engine)
+        response = staff.post(f"{GREETING}/text/file", page=GREETING, follow_redirects=True)
+        page = response.get_data(as_text=True)
+        assert "ingen lyd sier den" in page and "no TTS engine in use speaks en" in page
 
 
 def test_text_of_a_keyed_prompt_renders_every_key(staff, app):

@@ -4,8 +4,8 @@
 # Usage: export TEST_POSTGRES_URL=$(scripts/start-test-postgres.sh); stop it with
 #        scripts/start-test-postgres.sh stop
 set -euo pipefail
-# One server per calling shell (CI's .ci/run, or yours), so two runs never share one.
-data="${PGTEST_DIR:-${TMPDIR:-/tmp}/ivr-test-postgres-$PPID}"
+# The server's folder; give each concurrent run its own PGTEST_DIR (.ci/run does).
+data="${PGTEST_DIR:-${TMPDIR:-/tmp}/ivr-test-postgres-$(id -u)}"
 port="${PGTEST_PORT:-}"
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
 as_postgres() { if [ "$(id -u)" -eq 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi; }

@@ -8,16 +8,10 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, jsonify, request
-
-from .audio.library import Recordings
-from .audio.lookup import ManifestLookup
-from .catalog import load_catalog
-from .config import load_settings
-from .db import Database
-from .texts import PublishedTexts
+if TYPE_CHECKING:  # Flask, SQLAlchemy and the audio libraries load in create_app only, so the
+    from flask import Flask  # pure core (ivr.flow, ivr.hours, ivr.catalog) imports without them
 
 log = logging.getLogger("ivr")
 NO_DATABASE_ENDPOINTS = {"voice.fallback", "health", "static"}
@@ -25,6 +19,10 @@ NO_DATABASE_ENDPOINTS = {"voice.fallback", "health", "static"}
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the app from environment variables; `overrides` win over the environment."""
+    from flask import Flask
+
+    from .config import load_settings
+
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(load_settings(app.instance_path, overrides))
     register_logging(app)
@@ -62,17 +60,14 @@ def register_proxy(app: Flask) -> None:
 
 
 def register_content(app: Flask) -> None:
-    """The scripts, the database and the audio store."""
-    app.extensions["ivr.catalog"] = load_catalog(app.config["PROMPTS_DIR"])
-    app.extensions["ivr.db"] = Database(app.config["DATABASE_URL"])
-    app.extensions["ivr.recordings"] = Recordings.for_app(app)
-    app.extensions["ivr.audio"] = ManifestLookup(
-        app.extensions["ivr.recordings"], app.config["AUDIO_BASE_URL"],
-        public_base_url=app.config["PUBLIC_BASE_URL"])
-    texts = PublishedTexts(app.extensions["ivr.catalog"], app.extensions["ivr.db"],
-                           app.extensions["ivr.recordings"].store)
-    app.extensions["ivr.texts"] = texts
-    texts.refresh()  # the CLI (build, check) sees published texts too
+    """The services (scripts, database, audio store...), built once; no database read here."""
+    from flask import request
+
+    from .services import attach, build_services
+
+    built = build_services(app.config)
+    attach(app, built)
+    texts = built.texts
 
     @app.before_request
     def published_texts_are_current():
@@ -85,6 +80,8 @@ def register_content(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """The voice webhooks, the audio files and a health check."""
+    from flask import jsonify
+
     from .audio.routes import bp as audio
     from .voice import bp as voice
 

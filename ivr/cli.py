@@ -24,7 +24,8 @@ from .catalog import load_catalog
 from .config import ConfigError
 from .hours import OSLO, holiday_name, is_open
 from .models import utcnow
-from .schedule import LineSettings, hours_rules, read_settings, set_switch, write_setting
+from .schedule import set_switch, write_setting
+from .services import services
 
 
 def _create_app(*_args):
@@ -63,8 +64,8 @@ def register(app: Flask) -> None:
 @with_appcontext
 def init_db() -> None:
     """Create or migrate the database to the newest version."""
-    current_app.extensions["ivr.db"].upgrade()
-    click.echo(f"database ready: {current_app.extensions['ivr.db'].engine.url!r}")
+    services().db.upgrade()
+    click.echo(f"database ready: {services().db.engine.url!r}")
 
 
 @click.group(cls=AppGroup)
@@ -77,7 +78,7 @@ def hours() -> None:
 def hours_status(days: int) -> None:
     """Whether KOM is open now, and the public holidays ahead."""
     now = utcnow()
-    rules = hours_rules(current_app.extensions["ivr.db"], now)
+    rules = services().line.rules(now)
     state = "OPEN" if is_open(now, rules) else "CLOSED"
     click.echo(f"{now.astimezone(OSLO):%A %d %B %Y %H:%M} Oslo time: {state}")
     if rules.override and rules.override.applies(now):
@@ -94,7 +95,7 @@ def hours_status(days: int) -> None:
 @click.option("--reason", required=True, help="Why, for the audit trail.")
 def hours_close(reason: str) -> None:
     """Close the line now: callers pressing 0 hear the callback information."""
-    set_switch(current_app.extensions["ivr.db"], False, reason, by="cli")
+    set_switch(services().db, False, reason, by="cli")
     _audit("line.close", reason)
     click.echo("the line is CLOSED until `ivr hours regular`")
 
@@ -103,7 +104,7 @@ def hours_close(reason: str) -> None:
 @click.option("--reason", required=True, help="Why, for the audit trail.")
 def hours_open(reason: str) -> None:
     """Open the line now, outside the regular hours."""
-    set_switch(current_app.extensions["ivr.db"], True, reason, by="cli")
+    set_switch(services().db, True, reason, by="cli")
     _audit("line.open", reason)
     click.echo("the line is OPEN until `ivr hours regular`")
 
@@ -111,7 +112,7 @@ def hours_open(reason: str) -> None:
 @hours.command("regular")
 def hours_regular() -> None:
     """Switch the manual override off: the regular hours and closures apply again."""
-    set_switch(current_app.extensions["ivr.db"], None)
+    set_switch(services().db, None)
     _audit("line.reopen")
     click.echo("the line follows the regular hours")
 
@@ -120,7 +121,7 @@ def _audit(action: str, detail: str = "") -> None:
     """Changes made on the command line appear in the staff pages' audit log too."""
     from .admin.audit import record
 
-    record(current_app.extensions["ivr.db"], "cli", action, detail)
+    record(services().db, "cli", action, detail)
 
 
 @click.command("sign")
@@ -142,8 +143,8 @@ def _catalog_now():
     """The scripts as the files say now, with the texts staff published laid over them: the
     translator edits the files, callers hear the published texts, and both count."""
     catalog = load_catalog(current_app.config["PROMPTS_DIR"])
-    current_app.extensions["ivr.texts"].refresh()
-    catalog.apply(current_app.extensions["ivr.catalog"].overlay)
+    services().texts.refresh()
+    catalog.apply(services().catalog.overlay)
     return catalog
 
 
@@ -201,21 +202,15 @@ def languages_review(code: str, reviewer: str, day) -> None:
     click.echo(f"{code} is marked reviewed by {reviewer}")
 
 
-def _line_settings() -> LineSettings:
-    config = current_app.config
-    defaults = LineSettings((config["KOM_PHONE_NUMBER"],), config["DIAL_TIMEOUT"])
-    return read_settings(current_app.extensions["ivr.db"], defaults)
-
-
 @languages.command("disable")
 @click.argument("code")
 def languages_disable(code: str) -> None:
     """Take CODE out of the language menu (nothing is deleted)."""
-    catalog = current_app.extensions["ivr.catalog"]
+    catalog = services().catalog
     if code not in catalog.languages:
         raise click.UsageError(f"no language {code!r}")
-    disabled = set(_line_settings().disabled_languages) | {code}
-    write_setting(current_app.extensions["ivr.db"], "disabled_languages", sorted(disabled))
+    disabled = set(services().line.settings().disabled_languages) | {code}
+    write_setting(services().db, "disabled_languages", sorted(disabled))
     click.echo(f"{code} is no longer offered to callers")
 
 
@@ -223,8 +218,8 @@ def languages_disable(code: str) -> None:
 @click.argument("code")
 def languages_enable(code: str) -> None:
     """Offer CODE in the language menu again."""
-    disabled = set(_line_settings().disabled_languages) - {code}
-    write_setting(current_app.extensions["ivr.db"], "disabled_languages", sorted(disabled))
+    disabled = set(services().line.settings().disabled_languages) - {code}
+    write_setting(services().db, "disabled_languages", sorted(disabled))
     click.echo(f"{code} is offered to callers")
 
 
@@ -232,5 +227,5 @@ def languages_enable(code: str) -> None:
 @click.argument("choice", type=click.Choice(["offer", "hide"]))
 def languages_drafts(choice: str) -> None:
     """Whether languages whose translation is still a draft are offered to callers."""
-    write_setting(current_app.extensions["ivr.db"], "offer_drafts", choice == "offer")
+    write_setting(services().db, "offer_drafts", choice == "offer")
     click.echo(f"draft translations are {'offered' if choice == 'offer' else 'hidden'}")

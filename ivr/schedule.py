@@ -90,6 +90,22 @@ def read_settings(db: Database, defaults: LineSettings) -> LineSettings:
     )
 
 
+class LineSource:
+    """The one place the line's settings and opening-hours rules are read, for the webhooks,
+    the staff pages and the commands alike."""
+
+    def __init__(self, db: Database, defaults: LineSettings):
+        self.db, self.defaults = db, defaults
+
+    def settings(self) -> LineSettings:
+        """The line's settings; the defaults (from the configuration) where unset or unreadable."""
+        return read_settings(self.db, self.defaults)
+
+    def rules(self, at: datetime) -> HoursRules:
+        """Closures and the switch in force around `at`; the regular hours if the database fails."""
+        return hours_rules(self.db, at)
+
+
 def write_setting(db: Database, name: str, value: Any) -> None:
     """Store one line setting."""
     with db.session() as s:

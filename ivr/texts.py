@@ -111,6 +111,12 @@ class PublishedTexts:
         self._loaded_at: float | None = None
         self._lock = threading.Lock()
 
+    def current(self) -> Catalog:
+        """The catalog with the published texts (read from the database at the first use)."""
+        if self._loaded_at is None:
+            self.refresh()
+        return self.catalog
+
     def refresh_if_due(self) -> None:
         """Read the database again when the last read is older than refresh_seconds."""
         if self._loaded_at is None or time.monotonic() - self._loaded_at >= self.refresh_seconds:

@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from ivr import create_app
 from ivr.audio.build import Builder
 from ivr.audio.engines import engines_from_setting
+from ivr.services import services
 
 
 def main() -> None:
@@ -36,8 +37,8 @@ def main() -> None:
         app = create_app({"TWILIO_AUTH_TOKEN": "bench", "SECRET_KEY": "bench-secret-key-0123456789", "TTS_ENGINES": args.engines,
                           "DATABASE_URL": f"sqlite:///{folder / 'ivr.sqlite3'}",
                           "AUDIO_DIR": str(folder / "store"), "LOG_LEVEL": "ERROR"})
-        app.extensions["ivr.db"].upgrade()
-        recordings = app.extensions["ivr.recordings"]
+        services(app).db.upgrade()
+        recordings = services(app).recordings
         engines = engines_from_setting(args.engines)
 
         builder = Builder(recordings, engines)

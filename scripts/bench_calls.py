@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ivr import create_app
 from ivr.catalog import Prompt
+from ivr.services import services
 from tests.conftest import SECRET_KEY, TOKEN, Call
 
 
@@ -37,7 +38,7 @@ class TimedCall(Call):
 
 
 def walk(app, lang: str, lang_key: str, topic_key: str) -> None:
-    call = TimedCall(app.test_client(), app.extensions["ivr.catalog"], dial_status="no-answer")
+    call = TimedCall(app.test_client(), services(app).catalog, dial_status="no-answer")
     call.start().press(lang_key).press(topic_key)
     while call.heard_prompt("part_next", lang):
         call.press("1")
@@ -69,8 +70,8 @@ def longest_path() -> None:
     from ivr.voice.routes import _line
 
     app = create_app({"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY})
-    current = app.extensions["ivr.recordings"].current()
-    catalog = app.extensions["ivr.catalog"]
+    current = services(app).recordings.current()
+    catalog = services(app).catalog
     last_topic = catalog.topics[-1]
     rows = []
     with app.test_request_context("/voice", method="POST"):
@@ -112,8 +113,8 @@ def main() -> None:
         import logging
 
         logging.getLogger("ivr").setLevel(logging.WARNING)
-        app.extensions["ivr.db"].upgrade()
-        catalog = app.extensions["ivr.catalog"]
+        services(app).db.upgrade()
+        catalog = services(app).catalog
         started = time.perf_counter()
         first_page = catalog.menu_pages()[0]
         for n in range(args.calls):

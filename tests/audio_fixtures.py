@@ -17,6 +17,7 @@ from ivr.audio.build import Builder
 from ivr.audio.engines import engines_from_setting
 from ivr.audio.library import Recordings
 from ivr.config import PROJECT_ROOT
+from ivr.services import services
 
 TOKEN = "test-auth-token"
 SECRET_KEY = "test-secret-key-0123456789abcdef"
@@ -45,10 +46,10 @@ def built_english(tmp_path_factory, migrated_db) -> Path:
     app = create_app({"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY,
                       "DATABASE_URL": f"sqlite:///{folder}/ivr.sqlite3",
                       "AUDIO_DIR": str(folder / "store"), "TTS_ENGINES": "espeak"})
-    builder = Builder(Recordings.for_app(app), engines_from_setting("espeak"))
+    builder = Builder(services(app).recordings, engines_from_setting("espeak"))
     report = builder.run(builder.prompts(["en"]))
     assert report.failed == 0 and report.rendered > 20
-    app.extensions["ivr.db"].engine.dispose()
+    services(app).db.engine.dispose()
     return folder
 
 
@@ -65,7 +66,7 @@ def built_app(app_settings, built_english):
     app = create_app(app_settings)
     app.config["TESTING"] = True
     yield app
-    app.extensions["ivr.db"].engine.dispose()
+    services(app).db.engine.dispose()
 
 
 @pytest.fixture
@@ -77,4 +78,4 @@ def prompts_copy(tmp_path) -> Path:
 
 
 def recordings(app) -> Recordings:
-    return app.extensions["ivr.recordings"]
+    return services(app).recordings

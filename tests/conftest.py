@@ -13,6 +13,7 @@ from twilio.request_validator import RequestValidator
 
 from ivr import create_app
 from ivr.catalog import Prompt
+from ivr.services import services
 
 pytest_plugins = ["tests.audio_fixtures"]  # built audio for the audio tests
 
@@ -34,8 +35,8 @@ def migrated_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "ivr.sqlite3"
     app = create_app({"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY,
                       "DATABASE_URL": f"sqlite:///{path}"})
-    app.extensions["ivr.db"].upgrade()
-    app.extensions["ivr.db"].engine.dispose()
+    services(app).db.upgrade()
+    services(app).db.engine.dispose()
     return path
 
 
@@ -54,7 +55,7 @@ def app(app_settings):
     app = create_app(app_settings)
     app.config["TESTING"] = True
     yield app
-    app.extensions["ivr.db"].engine.dispose()
+    services(app).db.engine.dispose()
 
 
 @pytest.fixture
@@ -64,7 +65,7 @@ def client(app):
 
 @pytest.fixture
 def catalog(app):
-    return app.extensions["ivr.catalog"]
+    return services(app).catalog
 
 
 def sign(url: str, params: dict, token: str = TOKEN) -> str:

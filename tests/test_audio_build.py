@@ -12,6 +12,7 @@ from ivr import create_app
 from ivr.audio import engines as engines_module
 from ivr.audio.build import RERENDER_COMMAND
 from ivr.audio.engines import EngineUnreachable
+from ivr.services import services
 
 from .audio_fixtures import recordings
 
@@ -147,7 +148,7 @@ def test_check_passes_when_all_built_and_flags_quality_problems(built_app):
     assert run(built_app, "check", "--lang", "en").exit_code == 0
     from ivr.models import Recording
 
-    with built_app.extensions["ivr.db"].session() as session:
+    with services(built_app).db.session() as session:
         rec = session.get(Recording, playing(built_app, "intro").id)
         rec.loudness, rec.duration = -40.0, 120.0
     result = run(built_app, "check", "--lang", "en")
@@ -188,7 +189,7 @@ def test_a_language_without_tts_gets_none_and_check_demands_recordings(app_setti
     build = run(app, "build", "--lang", "xx")
     assert build.exit_code == 0
     assert build.output.splitlines()[1].split() == ["xx", "0", "0", "0", "0",
-                                                    str(len(app.extensions["ivr.catalog"]
+                                                    str(len(services(app).catalog
                                                             .all_prompts("xx")))]
     check = run(app, "check", "--lang", "xx")
     assert check.exit_code == 1 and "no TTS and no <Say> voice" in check.output
@@ -201,7 +202,7 @@ def test_audio_migration_goes_down_and_up_again(app):
 
     from ivr.db import MIGRATIONS
 
-    db = app.extensions["ivr.db"]
+    db = services(app).db
     with db.engine.begin() as connection:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))

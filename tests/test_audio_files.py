@@ -22,6 +22,7 @@ from ivr.audio.processing import (
     read_wav,
     telephone_ready,
 )
+from ivr.services import services
 
 from .audio_fixtures import recordings
 
@@ -36,7 +37,7 @@ def wav_bytes(segment) -> bytes:
 
 def test_every_english_file_is_8khz_mono_mulaw_wav(built_app):
     current = recordings(built_app).current()
-    assert len(current) == len(built_app.extensions["ivr.catalog"].all_prompts("en"))
+    assert len(current) == len(services(built_app).catalog.all_prompts("en"))
     for (prompt_id, lang), rec in current.items():
         data = recordings(built_app).store.read(rec.hash)
         info = read_wav(data)

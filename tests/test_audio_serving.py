@@ -9,6 +9,7 @@ import pytest
 
 from ivr import create_app
 from ivr.catalog import Prompt
+from ivr.services import services
 
 from .audio_fixtures import recordings
 
@@ -65,9 +66,9 @@ def test_call_plays_files_for_prompts_with_audio_and_says_the_rest(app, caller):
     played = [h for h in call.heard if h.verb == "Play"]
     assert played and all(h.text.startswith("/audio/") for h in played)
     assert all(h.text.endswith(".wav") for h in played)
-    lookup = app.extensions["ivr.audio"]
+    lookup = services(app).audio
     assert lookup.url_for(Prompt("greeting", "en")) in [h.text for h in played]
-    nb_greeting = app.extensions["ivr.catalog"].text(Prompt("greeting", "nb"))
+    nb_greeting = services(app).catalog.text(Prompt("greeting", "nb"))
     assert by_text[nb_greeting].verb == "Say", "Norwegian has no audio in this store"
     call.press("1")
     assert call.heard and all(h.verb == "Play" for h in call.heard)
@@ -80,9 +81,9 @@ def test_audio_base_url_points_plays_at_a_cdn(app_settings, built_english):
 
     install_built(app_settings, built_english)
     app = create_app({**app_settings, "AUDIO_BASE_URL": "https://cdn.example.org/kom/"})
-    url = app.extensions["ivr.audio"].url_for(Prompt("greeting", "en"))
+    url = services(app).audio.url_for(Prompt("greeting", "en"))
     assert url.startswith("https://cdn.example.org/kom/") and url.endswith(".wav")
-    app.extensions["ivr.db"].engine.dispose()
+    services(app).db.engine.dispose()
 
 
 def test_audio_urls_follow_a_public_base_url_with_a_path(app_settings, built_english):
@@ -90,14 +91,14 @@ def test_audio_urls_follow_a_public_base_url_with_a_path(app_settings, built_eng
 
     install_built(app_settings, built_english)
     app = create_app({**app_settings, "PUBLIC_BASE_URL": "https://line.example.org/kom"})
-    url = app.extensions["ivr.audio"].url_for(Prompt("greeting", "en"))
+    url = services(app).audio.url_for(Prompt("greeting", "en"))
     assert url.startswith("https://line.example.org/kom/audio/") and url.endswith(".wav")
-    app.extensions["ivr.db"].engine.dispose()
+    services(app).db.engine.dispose()
 
 
 def break_database(app) -> None:
     path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
-    app.extensions["ivr.db"].engine.dispose()
+    services(app).db.engine.dispose()
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(path + suffix):
             os.remove(path + suffix)
@@ -108,23 +109,23 @@ def break_database(app) -> None:
 def test_recordings_keep_playing_when_the_database_fails_mid_service(app, caller):
     assert any(h.verb == "Play" for h in caller().heard)
     break_database(app)
-    app.extensions["ivr.audio"].invalidate()  # as if the refresh interval had passed
+    services(app).audio.invalidate()  # as if the refresh interval had passed
     call = caller()
     assert any(h.verb == "Play" for h in call.heard)
     assert call.press("1").heard[0].verb == "Play"
 
 
 def test_a_restart_without_database_plays_from_the_manifest_file(app, app_settings):
-    expected = app.extensions["ivr.audio"].url_for(Prompt("intro", "en"))
+    expected = services(app).audio.url_for(Prompt("intro", "en"))
     assert expected
     break_database(app)
     restarted = create_app(app_settings)
-    assert restarted.extensions["ivr.audio"].url_for(Prompt("intro", "en")) == expected
-    restarted.extensions["ivr.db"].engine.dispose()
+    assert services(restarted).audio.url_for(Prompt("intro", "en")) == expected
+    services(restarted).db.engine.dispose()
 
 
 def test_lookup_is_cheap_per_prompt(app):
-    lookup = app.extensions["ivr.audio"]
+    lookup = services(app).audio
     prompt = Prompt("intro", "en")
     lookup.url_for(prompt)
     started = time.perf_counter()

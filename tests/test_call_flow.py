@@ -3,6 +3,7 @@
 import pytest
 
 from ivr.catalog import Prompt
+from ivr.services import services
 
 
 def test_call_is_answered_with_greeting_and_language_menu(caller):
@@ -152,7 +153,7 @@ def test_a_key_means_the_language_the_caller_heard_even_if_staff_change_the_menu
 
     call = caller()
     assert call.heard_prompt("lang_select", "ru", "6")
-    write_setting(app.extensions["ivr.db"], "disabled_languages", ["lt"])  # ru would move to 5
+    write_setting(services(app).db, "disabled_languages", ["lt"])  # ru would move to 5
     call.press("6")
     assert call.heard_prompt("intro", "ru")
 

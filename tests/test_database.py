@@ -6,11 +6,12 @@ from sqlalchemy import select
 from ivr import create_app
 from ivr.db import DatabaseUnavailable
 from ivr.models import CallEvent
+from ivr.services import services
 
 
 def test_a_new_database_works_right_after_init_db_in_the_same_process(app_settings, tmp_path):
     app = create_app({**app_settings, "DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite3'}"})
-    db = app.extensions["ivr.db"]
+    db = services(app).db
     # no tables yet: the line pauses the database
     with pytest.raises(DatabaseUnavailable), db.session() as s:
         s.scalars(select(CallEvent)).all()
@@ -23,7 +24,7 @@ def test_a_new_database_works_right_after_init_db_in_the_same_process(app_settin
 def test_a_mistake_in_a_query_does_not_pause_the_database(app):
     from sqlalchemy import text
 
-    db = app.extensions["ivr.db"]
+    db = services(app).db
     with pytest.raises(DatabaseUnavailable), db.session() as s:
         s.execute(text("INSERT INTO setting (key, value, updated_at) VALUES (NULL, NULL, NULL)"))
     with db.session() as s:

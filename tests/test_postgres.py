@@ -21,6 +21,7 @@ from ivr.db import MIGRATIONS
 from ivr.hours import OSLO
 from ivr.models import CallEvent, Closure
 from ivr.schedule import set_switch
+from ivr.services import services
 
 from .conftest import Call
 from .test_recorded_only_language import tone_wav
@@ -49,14 +50,14 @@ def pg_url():
 @pytest.fixture
 def pg_app(app_settings, pg_url):
     app = create_app({**app_settings, "DATABASE_URL": pg_url})
-    app.extensions["ivr.db"].upgrade()
+    services(app).db.upgrade()
     yield app
-    app.extensions["ivr.db"].engine.dispose()
+    services(app).db.engine.dispose()
 
 
 def test_migrations_go_up_down_and_up_again(pg_url, app_settings):
     app = create_app({**app_settings, "DATABASE_URL": pg_url})
-    db = app.extensions["ivr.db"]
+    db = services(app).db
     db.upgrade()
     with db.engine.begin() as connection:
         config = Config()
@@ -70,11 +71,11 @@ def test_migrations_go_up_down_and_up_again(pg_url, app_settings):
 
 
 def test_a_call_on_postgres_obeys_closures_and_the_switch(pg_app):
-    db = pg_app.extensions["ivr.db"]
+    db = services(pg_app).db
     with db.session() as s:
         s.add(Closure(starts_at=datetime(2026, 12, 2, 12, 0, tzinfo=OSLO),
                       ends_at=datetime(2026, 12, 2, 16, 0, tzinfo=OSLO), reason="staff day"))
-    catalog = pg_app.extensions["ivr.catalog"]
+    catalog = services(pg_app).catalog
 
     def press_0_at(*moment) -> Call:
         with time_machine.travel(datetime(*moment, tzinfo=OSLO), tick=False):
@@ -91,15 +92,15 @@ def test_a_call_on_postgres_obeys_closures_and_the_switch(pg_app):
 
 
 def test_recordings_on_postgres_play_in_calls(pg_app):
-    recordings = pg_app.extensions["ivr.recordings"]
+    recordings = services(pg_app).recordings
     recording = recordings.import_recording("greeting", "en", tone_wav(), by="test")
-    pg_app.extensions["ivr.audio"].invalidate()
-    call = Call(pg_app.test_client(), pg_app.extensions["ivr.catalog"]).start()
+    services(pg_app).audio.invalidate()
+    call = Call(pg_app.test_client(), services(pg_app).catalog).start()
     assert call.heard[0].verb == "Play" and recording.hash in call.heard[0].text
 
 
 def test_locked_tables_on_postgres_do_not_hold_a_call(pg_app, pg_url):
-    db = pg_app.extensions["ivr.db"]
+    db = services(pg_app).db
     set_switch(db, True, "weekend shift", by="test")  # stored: open on Saturday
     blocker = create_engine(pg_url).connect()
     transaction = blocker.begin()
@@ -107,7 +108,7 @@ def test_locked_tables_on_postgres_do_not_hold_a_call(pg_app, pg_url):
                          "audio_choice IN ACCESS EXCLUSIVE MODE"))
     try:
         with time_machine.travel(datetime(2026, 12, 5, 11, 0, tzinfo=OSLO), tick=False):
-            call = Call(pg_app.test_client(), pg_app.extensions["ivr.catalog"]).start()
+            call = Call(pg_app.test_client(), services(pg_app).catalog).start()
             call.press("1").press("0")
         assert not call.dialed, "the switch cannot be read: regular hours apply"
         assert call.heard_prompt("callback") and call.pending

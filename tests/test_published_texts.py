@@ -10,6 +10,7 @@ import time_machine
 from ivr import create_app
 from ivr.catalog import Prompt, texts_fingerprint
 from ivr.models import LanguageReview
+from ivr.services import services
 from ivr.texts import publish_version, read_overlay, save_version, use_file_text
 from ivr.translations import segment_state
 
@@ -20,14 +21,14 @@ pytestmark = pytest.mark.usefixtures("no_network")
 
 
 def publish_text(app, segment: str, lang: str, text: str, by: str = "kari") -> None:
-    db, catalog = app.extensions["ivr.db"], app.extensions["ivr.catalog"]
+    db, catalog = services(app).db, services(app).catalog
     publish_version(db, save_version(db, catalog, segment, lang, text, by), by)
-    app.extensions["ivr.texts"].refresh()
+    services(app).texts.refresh()
 
 
 def test_published_text_is_what_say_speaks_and_check_and_build_use(built_app, caller):
     publish_text(built_app, "goodbye", "en", "Goodbye from the staff text.")
-    catalog = built_app.extensions["ivr.catalog"]
+    catalog = services(built_app).catalog
     assert catalog.text(Prompt("goodbye", "en")) == "Goodbye from the staff text."
     assert catalog.file_text("en", "goodbye") != "Goodbye from the staff text."
     check = run(built_app, "check", "--lang", "en")
@@ -41,7 +42,7 @@ def test_published_text_is_what_say_speaks_and_check_and_build_use(built_app, ca
 
 
 def test_a_changed_english_text_makes_translations_outdated_until_retranslated(app):
-    catalog = app.extensions["ivr.catalog"]
+    catalog = services(app).catalog
     before = segment_state(catalog, catalog.languages["nb"], "goodbye")
     assert before != "outdated"
     publish_text(app, "goodbye", "en", "Goodbye, and take care.")
@@ -51,12 +52,12 @@ def test_a_changed_english_text_makes_translations_outdated_until_retranslated(a
 
 
 def test_a_review_of_the_current_texts_makes_the_language_reviewed(app):
-    catalog, db = app.extensions["ivr.catalog"], app.extensions["ivr.db"]
+    catalog, db = services(app).catalog, services(app).db
     assert catalog.languages["nb"].status == "draft"
     with db.session() as s:
         s.add(LanguageReview(lang="nb", reviewed_by="Rolf",
                              texts_hash=texts_fingerprint(catalog.languages["nb"].texts)))
-    app.extensions["ivr.texts"].refresh()
+    services(app).texts.refresh()
     assert catalog.languages["nb"].status == "reviewed"
     publish_text(app, "goodbye", "nb", "Ha det bra, ny tekst.")
     assert catalog.languages["nb"].status == "draft"  # changed since the review
@@ -64,9 +65,9 @@ def test_a_review_of_the_current_texts_makes_the_language_reviewed(app):
 
 def test_back_to_the_file_text(app):
     publish_text(app, "goodbye", "en", "Staff goodbye.")
-    assert use_file_text(app.extensions["ivr.db"], "goodbye", "en")
-    app.extensions["ivr.texts"].refresh()
-    catalog = app.extensions["ivr.catalog"]
+    assert use_file_text(services(app).db, "goodbye", "en")
+    services(app).texts.refresh()
+    catalog = services(app).catalog
     assert catalog.text(Prompt("goodbye", "en")) == catalog.file_text("en", "goodbye")
 
 
@@ -74,8 +75,8 @@ def test_published_texts_survive_a_database_outage_and_a_restart(app_settings, a
     publish_text(app, "goodbye", "en", "Staff goodbye.")
     broken = {**app_settings, "DATABASE_URL": "sqlite:////nonexistent/folder/x.sqlite3"}
     restarted = create_app(broken)
-    assert restarted.extensions["ivr.catalog"].text(Prompt("goodbye", "en")) == "Staff goodbye."
-    assert read_overlay(app.extensions["ivr.db"]).texts[("en", "goodbye")][0] == "Staff goodbye."
+    assert services(restarted).catalog.text(Prompt("goodbye", "en")) == "Staff goodbye."
+    assert read_overlay(services(app).db).texts[("en", "goodbye")][0] == "Staff goodbye."
 
 
 def test_a_draft_recording_plays_only_once_published(built_app):
@@ -121,14 +122,15 @@ def test_say_fallback_speaks_the_published_text(app, caller):
 def test_another_process_sees_the_published_text_at_start_and_within_seconds(app_settings,
                                                                               app):
     other = create_app(app_settings)
+    assert services(other).catalog.text(Prompt("goodbye", "en")) != "Staff goodbye."  # in use
     publish_text(app, "goodbye", "en", "Staff goodbye.")
     fresh = create_app(app_settings)  # e.g. `ivr audio check` or a new worker
-    assert fresh.extensions["ivr.catalog"].text(Prompt("goodbye", "en")) == "Staff goodbye."
-    texts = other.extensions["ivr.texts"]
+    assert services(fresh).catalog.text(Prompt("goodbye", "en")) == "Staff goodbye."
+    texts = services(other).texts
     texts.refresh_if_due()  # within the 5 s: not read again yet
-    assert other.extensions["ivr.catalog"].text(Prompt("goodbye", "en")) != "Staff goodbye."
+    assert services(other).catalog.text(Prompt("goodbye", "en")) != "Staff goodbye."
     texts.refresh_seconds = 0  # as if 5 s had passed
     other.test_client().get("/staff/sign-in")  # any page that may read the database
-    assert other.extensions["ivr.catalog"].text(Prompt("goodbye", "en")) == "Staff goodbye."
+    assert services(other).catalog.text(Prompt("goodbye", "en")) == "Staff goodbye."
     for each in (other, fresh):
-        each.extensions["ivr.db"].engine.dispose()
+        services(each).db.engine.dispose()

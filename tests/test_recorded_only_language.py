@@ -12,6 +12,7 @@ import pytest
 from ivr import create_app
 from ivr.catalog import load_catalog
 from ivr.config import DEFAULTS
+from ivr.services import services
 from ivr.translations import stamp
 
 from .conftest import Call
@@ -61,22 +62,22 @@ def test_language_without_any_voice_waits_for_recordings(recorded_only):
     assert "ti" not in offered(app), "callers would hear nothing (or English)"
     build = runner.invoke(args=["audio", "build", "--lang", "ti"])
     assert build.exit_code == 0, build.output
-    assert app.extensions["ivr.recordings"].current() == {}
+    assert services(app).recordings.current() == {}
     check = runner.invoke(args=["audio", "check", "--lang", "ti"])
     missing = [line for line in check.output.splitlines()
                if line.startswith("ti ") and "no TTS and no <Say> voice" in line]
     assert check.exit_code != 0
-    assert len(missing) == len(app.extensions["ivr.catalog"].all_prompts("ti"))
+    assert len(missing) == len(services(app).catalog.all_prompts("ti"))
 
 
 def test_fully_recorded_language_is_offered_and_played(recorded_only, tmp_path):
     app = recorded_only
-    catalog = app.extensions["ivr.catalog"]
-    recordings = app.extensions["ivr.recordings"]
+    catalog = services(app).catalog
+    recordings = services(app).recordings
     recording = tone_wav()
     for prompt in catalog.all_prompts("ti"):
         recordings.import_recording(prompt.id, "ti", recording, by="test")
-    app.extensions["ivr.audio"].invalidate()
+    services(app).audio.invalidate()
 
     assert "ti" in offered(app)
     check = app.test_cli_runner().invoke(args=["audio", "check", "--lang", "ti"])

@@ -8,6 +8,7 @@ import time_machine
 from ivr.hours import OSLO
 from ivr.models import Closure
 from ivr.schedule import set_switch, write_setting
+from ivr.services import services
 
 
 def at(*args):
@@ -101,7 +102,7 @@ def test_completed_transfer_ends_with_goodbye(caller):
 
 
 def test_one_off_closure_in_the_database_closes_the_line(app, caller):
-    with app.app_context(), app.extensions["ivr.db"].session() as s:
+    with app.app_context(), services(app).db.session() as s:
         s.add(Closure(starts_at=datetime(2026, 12, 2, 12, 0, tzinfo=OSLO),
                       ends_at=datetime(2026, 12, 2, 16, 0, tzinfo=OSLO), reason="staff day"))
     with at(2026, 12, 2, 11, 0):
@@ -111,7 +112,7 @@ def test_one_off_closure_in_the_database_closes_the_line(app, caller):
 
 
 def test_manual_switch_closes_and_reopens_the_line(app, caller):
-    db = app.extensions["ivr.db"]
+    db = services(app).db
     with at(2026, 12, 2, 10, 0):
         set_switch(db, False, "fire drill", by="test")
         assert not transferred(press_0(caller))
@@ -126,7 +127,7 @@ def test_manual_switch_closes_and_reopens_the_line(app, caller):
 
 
 def test_transfer_numbers_and_ring_timeout_come_from_settings(app, caller):
-    db = app.extensions["ivr.db"]
+    db = services(app).db
     write_setting(db, "transfer_numbers", ["+4711111111", "+4722222222"])
     write_setting(db, "dial_timeout", 40)
     with at(2026, 12, 2, 10, 0):
@@ -136,7 +137,7 @@ def test_transfer_numbers_and_ring_timeout_come_from_settings(app, caller):
 
 
 def test_database_gone_still_uses_regular_hours(app, caller, tmp_path):
-    app.extensions["ivr.db"].engine.dispose()
+    services(app).db.engine.dispose()
     (tmp_path / "ivr.sqlite3").unlink()
     (tmp_path / "ivr.sqlite3").mkdir()  # the path is now a folder: the database cannot open
     with at(2026, 12, 2, 10, 0):
@@ -149,7 +150,7 @@ def test_database_gone_still_uses_regular_hours(app, caller, tmp_path):
 def test_locked_database_still_answers_on_the_regular_hours(app, caller):
     import sqlite3
 
-    db = app.extensions["ivr.db"]
+    db = services(app).db
     set_switch(db, True, "weekend shift", by="test")  # in the database: open on Saturday
     db.engine.dispose()
     path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
@@ -176,7 +177,7 @@ def test_calls_leave_anonymous_events_only(app, caller):
 
     from ivr.models import CallEvent
 
-    with app.extensions["ivr.db"].session() as s:
+    with services(app).db.session() as s:
         events = s.scalars(select(CallEvent)).all()
     assert [e.event for e in events][-2:] == ["transfer", "transfer:completed"]
     assert any(e.language == "nb" and e.key == "0" for e in events)
@@ -192,14 +193,14 @@ def test_empty_database_without_tables_still_answers(app_settings, tmp_path):
     empty = tmp_path / "empty.sqlite3"
     app = create_app({**app_settings, "DATABASE_URL": f"sqlite:///{empty}"})
     with at(2026, 12, 2, 10, 0):
-        call = Call(app.test_client(), app.extensions["ivr.catalog"]).start().press("1").press("0")
+        call = Call(app.test_client(), services(app).catalog).start().press("1").press("0")
     assert call.dialed
 
 
 def test_after_a_database_failure_calls_do_not_wait_for_it_again(app, caller, tmp_path):
     from ivr.db import DatabaseUnavailable
 
-    db = app.extensions["ivr.db"]
+    db = services(app).db
     db.engine.dispose()
     (tmp_path / "ivr.sqlite3").unlink()
     (tmp_path / "ivr.sqlite3").mkdir()

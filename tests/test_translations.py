@@ -7,6 +7,7 @@ import pytest
 from ivr import create_app
 from ivr.catalog import load_catalog
 from ivr.config import DEFAULTS
+from ivr.services import services
 
 
 @pytest.fixture
@@ -91,7 +92,7 @@ def test_report_and_stamp_see_english_texts_published_by_staff(app_settings, pro
 
     app = create_app({**app_settings, "PROMPTS_DIR": str(prompts)})
     runner = app.test_cli_runner()
-    db, catalog = app.extensions["ivr.db"], app.extensions["ivr.catalog"]
+    db, catalog = services(app).db, services(app).catalog
     version = save_version(db, catalog, "closed", "en", "KOM is closed at the moment.", by="t")
     publish_version(db, version, by="t")
     assert "outdated: closed" in runner.invoke(args=["languages"]).output

@@ -6,6 +6,7 @@ import pytest
 
 from ivr import create_app
 from ivr.config import ConfigError
+from ivr.services import services
 
 from .conftest import BASE, CALL_PARAMS, sign
 
@@ -121,7 +122,7 @@ def test_an_exception_gives_callback_information_in_the_callers_language(app, cl
 
 
 def test_fallback_url_needs_no_database(app, client, tmp_path):
-    app.extensions["ivr.db"].engine.dispose()
+    services(app).db.engine.dispose()
     (tmp_path / "ivr.sqlite3").unlink()
     (tmp_path / "ivr.sqlite3").mkdir()
     response = post_signed(client, "/voice/fallback", CALL_PARAMS)

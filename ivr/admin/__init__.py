@@ -11,6 +11,7 @@ from datetime import timedelta
 from flask import Flask, session
 from flask_login import LoginManager
 
+from ..services import services
 from . import prompt_texts, prompts, views  # noqa: F401  (the routes attach themselves to the blueprint)
 from .accounts import SESSION_VERSION, load_user
 from .blueprint import bp, csrf
@@ -38,7 +39,7 @@ def register(app: Flask) -> None:
     logins.login_message_category = "info"
     logins.localize_callback = t
     logins.session_protection = "strong"
-    logins.user_loader(lambda user_id: load_user(app.extensions["ivr.db"], user_id,
+    logins.user_loader(lambda user_id: load_user(services(app).db, user_id,
                                                  session.get(SESSION_VERSION)))
     logins.init_app(app)
     app.register_blueprint(bp)

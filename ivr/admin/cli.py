@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
+from ..services import services
 from . import audit
 from .accounts import ROLES, AccountError, add_account, list_accounts, set_active, set_password
 
 
 def _db():
-    return current_app.extensions["ivr.db"]
+    return services().db
 
 
 @click.group(cls=AppGroup)

@@ -19,6 +19,7 @@ from ..audio.library import Recordings
 from ..audio.processing import AudioRejected
 from ..catalog import Catalog, Prompt
 from ..hours import OSLO
+from ..services import services
 from ..translations import segment_state
 from .accounts import EDIT_PROMPTS, PURGE
 from .blueprint import bp
@@ -32,14 +33,14 @@ REJECTIONS = (("empty", "upload.empty"), ("not a readable", "upload.unreadable")
 
 
 def _recordings() -> Recordings:
-    return current_app.extensions["ivr.recordings"]
+    return services().recordings
 
 
 def _changed() -> None:
     """Callers in this process hear the change at once (others within seconds)."""
-    current_app.extensions["ivr.audio"].invalidate()
-    current_app.extensions["ivr.texts"].invalidate()
-    current_app.extensions["ivr.texts"].refresh()
+    services().audio.invalidate()
+    services().texts.invalidate()
+    services().texts.refresh()
 
 
 def _prompt_or_404(prompt_id: str, lang: str) -> Prompt:

@@ -20,7 +20,8 @@ from ..catalog import texts_fingerprint as catalog_fingerprint
 from ..config import E164
 from ..hours import OSLO, holiday_name, is_open
 from ..models import Closure, LanguageReview, LineSwitch, utcnow
-from ..schedule import LineSettings, hours_rules, read_settings, set_switch, write_setting
+from ..schedule import LineSettings, set_switch, write_setting
+from ..services import services
 from ..voice.routes import offered_languages
 from . import audit, calendar
 from .accounts import EDIT_LINE, REVIEW, SESSION_VERSION, SignIn, end_sessions, sign_in
@@ -33,17 +34,15 @@ MAX_TRANSFER_NUMBERS = 10
 
 
 def _db():
-    return current_app.extensions["ivr.db"]
+    return services().db
 
 
 def _catalog() -> Catalog:
-    return current_app.extensions["ivr.catalog"]
+    return services().catalog
 
 
 def _line_settings() -> LineSettings:
-    config = current_app.config
-    defaults = LineSettings((config["KOM_PHONE_NUMBER"],), config["DIAL_TIMEOUT"])
-    return read_settings(_db(), defaults)
+    return services().line.settings()
 
 
 def requires(roles: frozenset[str]):
@@ -176,7 +175,7 @@ def line():
     rows = [calendar.ClosureRow(c.id, c.starts_at, c.ends_at, c.reason) for c in closures]
     catalog = _catalog()
     settings = _line_settings()
-    rules = hours_rules(_db(), now)
+    rules = services().line.rules(now)
     open_now = is_open(now, rules)
     # What "Back to regular hours" would do now: the rules without the manual switch.
     open_regularly = is_open(now, dataclasses.replace(rules, override=None))
@@ -386,7 +385,7 @@ def mark_reviewed(code: str):
     with _db().session() as s:
         s.add(LanguageReview(lang=code, reviewed_by=current_user.label, texts_hash=fingerprint))
     _log("language.reviewed", f"{code} ({catalog.languages[code].name}), texts {fingerprint}")
-    current_app.extensions["ivr.texts"].refresh()  # it counts as reviewed for callers at once
+    services().texts.refresh()  # it counts as reviewed for callers at once
     flash(t("review.recorded"), "info")
     return redirect(url_for("admin.languages"))
 

@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from tqdm import tqdm
 
 from ..db import DatabaseUnavailable
+from ..services import services
 from .build import COLUMNS, RERENDER_COMMAND, Builder
 from .engines import engines_from_setting
 from .library import Recordings
@@ -18,7 +19,7 @@ from .processing import AudioRejected
 
 
 def _recordings() -> Recordings:
-    return Recordings.for_app(current_app)
+    return services().recordings
 
 
 @click.group("audio", cls=AppGroup)

@@ -11,7 +11,6 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from flask import Flask
 from sqlalchemy import select
 
 from ..catalog import Catalog, Prompt
@@ -56,11 +55,6 @@ class Recordings:
     catalog: Catalog
     db: Database
     store: AudioStore
-
-    @classmethod
-    def for_app(cls, app: Flask) -> Recordings:
-        return cls(app.extensions["ivr.catalog"], app.extensions["ivr.db"],
-                   AudioStore(app.config["AUDIO_DIR"]))
 
     def prompt(self, prompt_id: str, lang: str) -> Prompt:
         """The prompt with this id in this language; ValueError naming the choices if none."""

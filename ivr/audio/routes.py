@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, send_file
+from flask import Blueprint, abort, send_file
 
-from .store import AudioStore
+from ..services import services
 
 bp = Blueprint("audio", __name__, url_prefix="/audio")
 ONE_YEAR = 31536000
@@ -14,7 +14,7 @@ ONE_YEAR = 31536000
 def audio_file(name: str):
     """A stored file with a strong ETag and immutable caching; 404 for anything else."""
     digest, dot, extension = name.partition(".")
-    path = AudioStore(current_app.config["AUDIO_DIR"]).path(digest)
+    path = services().store.path(digest)
     if extension != "wav" or not dot or path is None:
         abort(404)
     response = send_file(path, mimetype="audio/wav", etag=digest, conditional=True,

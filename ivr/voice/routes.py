@@ -20,7 +20,8 @@ from ..db import DatabaseUnavailable
 from ..flow import Line, Position, Step
 from ..hours import is_open
 from ..models import CallEvent, utcnow
-from ..schedule import LineSettings, hours_rules, read_settings
+from ..schedule import LineSettings
+from ..services import services
 from .security import twilio_only
 from .twiml import EMERGENCY_TWIML, Transfer, render, say_only
 
@@ -29,7 +30,7 @@ log = logging.getLogger("ivr.voice")
 
 
 def _catalog() -> Catalog:
-    return current_app.extensions["ivr.catalog"]
+    return services().catalog
 
 
 def _url(endpoint: str, **params) -> str:
@@ -40,9 +41,7 @@ def _url(endpoint: str, **params) -> str:
 
 def _settings() -> LineSettings:
     if "line_settings" not in g:
-        config = current_app.config
-        defaults = LineSettings((config["KOM_PHONE_NUMBER"],), config["DIAL_TIMEOUT"])
-        g.line_settings = read_settings(current_app.extensions["ivr.db"], defaults)
+        g.line_settings = services().line.settings()
     return g.line_settings
 
 
@@ -50,7 +49,7 @@ def offered_languages(catalog: Catalog, settings: LineSettings) -> set[str]:
     """Languages in the menu: not switched off, reviewed unless drafts are offered, and
     audible: Twilio has a voice for them, or every prompt has a recording. (The staff's
     languages form checks its settings with this too, so they never leave the menu empty.)"""
-    audio = current_app.extensions["ivr.audio"]
+    audio = services().audio
 
     def audible(code: str) -> bool:
         language = catalog.languages[code]
@@ -70,7 +69,7 @@ def _line() -> Line:
 
     def open_now() -> bool:
         now = utcnow()
-        return is_open(now, hours_rules(current_app.extensions["ivr.db"], now))
+        return is_open(now, services().line.rules(now))
 
     return Line(catalog, catalog.menu_pages(offered_languages(catalog, settings)), open_now)
 
@@ -91,7 +90,7 @@ def _record(step: Step, node: str, key: str | None) -> None:
     """Store an anonymous event for statistics; a database failure never stops the call."""
     g.event = step.event
     try:
-        with current_app.extensions["ivr.db"].session() as s:
+        with services().db.session() as s:
             s.add(CallEvent(language=step.lang, node=node, key=key, event=step.event))
     except DatabaseUnavailable as exc:
         log.error("could not record call event: %s", exc)
@@ -100,7 +99,7 @@ def _record(step: Step, node: str, key: str | None) -> None:
 def _respond(step: Step, node: str, key: str | None = None) -> Response:
     _record(step, node, key)
     twiml = render(
-        step, _catalog(), current_app.extensions["ivr.audio"],
+        step, _catalog(), services().audio,
         action_url=lambda pos: _url("voice.step", **pos.to_query()),
         transfer=_transfer(step.lang) if step.transfer else None,
     )

@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 
 from ivr.admin.accounts import add_account
 from ivr.hours import OSLO
+from ivr.services import services
 
 CHROMIUM = Path("/usr/bin/chromium")
 # CI sets REQUIRE_BROWSER=1: there a missing browser is a failure, not a skip.
@@ -94,7 +95,7 @@ def _press_0_on_wednesday_at_10(caller):
 
 def test_closing_and_reopening_the_line_in_the_browser_reaches_the_caller(
         app, live_server, browser_page, caller):
-    add_account(app.extensions["ivr.db"], EMAIL, "editor", PASSWORD, name="Kari Koordinator")
+    add_account(services(app).db, EMAIL, "editor", PASSWORD, name="Kari Koordinator")
     page = browser_page
     expect = sync_api.expect
 
@@ -143,7 +144,7 @@ def _played(app) -> list[str]:
     """What a signed call from Twilio plays first (the greeting, among others)."""
     from tests.conftest import Call
 
-    call = Call(app.test_client(), app.extensions["ivr.catalog"]).start()
+    call = Call(app.test_client(), services(app).catalog).start()
     return [h.text for h in call.heard if h.verb == "Play"]
 
 
@@ -161,8 +162,8 @@ def _duration(page, selector: str) -> float:
 @pytest.mark.usefixtures("no_network")
 def test_upload_listen_publish_and_restore_a_recording_reaches_the_caller(
         built_app, built_live_server, browser_page):
-    add_account(built_app.extensions["ivr.db"], EMAIL, "editor", PASSWORD, name="Kari Koordinator")
-    recordings = built_app.extensions["ivr.recordings"]
+    add_account(services(built_app).db, EMAIL, "editor", PASSWORD, name="Kari Koordinator")
+    recordings = services(built_app).recordings
     old = recordings.manifest()[("greeting", "en")]
     assert f"/audio/{old}.wav" in _played(built_app)
     page = browser_page
@@ -208,8 +209,8 @@ def test_upload_listen_publish_and_restore_a_recording_reaches_the_caller(
 def test_recording_in_the_browser_uploads_a_draft(built_app, built_live_server):
     """record.js with Chromium's fake microphone (a beeping tone): the recording arrives as a
     draft of the prompt, processed like any upload; callers still hear the old file."""
-    add_account(built_app.extensions["ivr.db"], EMAIL, "editor", PASSWORD)
-    recordings = built_app.extensions["ivr.recordings"]
+    add_account(services(built_app).db, EMAIL, "editor", PASSWORD)
+    recordings = services(built_app).recordings
     before = recordings.manifest()[("goodbye", "en")]
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -237,7 +238,7 @@ def test_phone_width_pages_do_not_scroll_sideways_and_disabled_buttons_look_disa
     """At 320 px the hidden labels inside the scrolling tables stay inside them (the page
     itself never scrolls sideways); the disabled Stop button does not look like a live one;
     the players have names."""
-    add_account(built_app.extensions["ivr.db"], EMAIL, "editor", PASSWORD)
+    add_account(services(built_app).db, EMAIL, "editor", PASSWORD)
     page = browser_page
     page.set_viewport_size({"width": 320, "height": 640})
     _sign_in(page, built_live_server, "/staff/prompts?lang=en")

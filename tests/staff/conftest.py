@@ -9,6 +9,7 @@ from staff_support import ADMIN, EDITOR, PASSWORD, REVIEWER, Staff
 
 from ivr.admin.accounts import add_account
 from ivr.models import AuditEntry
+from ivr.services import services
 
 
 @pytest.fixture(autouse=True)
@@ -21,7 +22,7 @@ def quick_password_hashes(monkeypatch):
 
 @pytest.fixture
 def db(app):
-    return app.extensions["ivr.db"]
+    return services(app).db
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from ivr import create_app
 from ivr.audio.processing import ffmpeg_exe
 from ivr.catalog import Prompt
 from ivr.models import Recording, TextVersion
+from ivr.services import services
 from tests.audio_fixtures import install_built
 
 
@@ -39,7 +40,7 @@ def app(app_settings, built_english):
     app = create_app(app_settings)
     app.config["TESTING"] = True
     yield app
-    app.extensions["ivr.db"].engine.dispose()
+    services(app).db.engine.dispose()
 
 
 def tone(seconds: float = 2.0, freq: int = 330, fmt: str = "wav", volume: float = -8) -> bytes:
@@ -52,7 +53,7 @@ def tone(seconds: float = 2.0, freq: int = 330, fmt: str = "wav", volume: float 
 
 
 def playing(app, prompt_id: str = "greeting", lang: str = "en") -> str:
-    return app.extensions["ivr.recordings"].manifest()[(prompt_id, lang)]
+    return services(app).recordings.manifest()[(prompt_id, lang)]
 
 
 def played(call) -> list[str]:
@@ -66,7 +67,7 @@ def upload(staff, data: bytes, name: str = "opptak.wav", path: str = GREETING, *
 
 
 def newest(app, prompt_id: str = "greeting", lang: str = "en") -> Recording:
-    return app.extensions["ivr.recordings"].history(prompt_id, lang)[0]
+    return services(app).recordings.history(prompt_id, lang)[0]
 
 
 def test_grid_shows_every_prompt_and_language_with_audio_and_text_state(staff):
@@ -107,7 +108,7 @@ def test_upload_is_a_draft_until_published_then_callers_hear_it_and_restore_undo
         f"#recording-{newest(app).id}")
     draft = newest(app)
     assert draft.source == "human" and draft.duration > 1 and playing(app) == old
-    stored = [p.name for p in app.extensions["ivr.recordings"].store.root.rglob("*")]
+    stored = [p.name for p in services(app).recordings.store.root.rglob("*")]
     assert f"{draft.hash}.wav" in stored  # stored under its hash ...
     assert not any("opptak" in name for name in stored)  # ... never under the uploaded name
     page = staff.client.get(GREETING).get_data(as_text=True)
@@ -118,7 +119,7 @@ def test_upload_is_a_draft_until_published_then_callers_hear_it_and_restore_undo
     assert playing(app) == draft.hash
     assert f"/audio/{draft.hash}.wav" in played(caller())
 
-    old_id = next(r.id for r in app.extensions["ivr.recordings"].history("greeting", "en")
+    old_id = next(r.id for r in services(app).recordings.history("greeting", "en")
                   if r.hash == old)
     assert staff.post(f"/staff/recordings/{old_id}/publish", page=GREETING).status_code == 302
     assert f"/audio/{old}.wav" in played(caller())
@@ -149,11 +150,11 @@ def test_bad_files_get_a_clear_message_and_nothing_changes(staff, app, audit_act
         data = tone(volume=-120)
     elif data == "long":
         data = tone(seconds=95, volume=-10)
-    before, count = playing(app), len(app.extensions["ivr.recordings"].history("greeting", "en"))
+    before, count = playing(app), len(services(app).recordings.history("greeting", "en"))
     response = upload(staff, data, follow_redirects=True)
     assert message in response.get_data(as_text=True)
     assert playing(app) == before
-    assert len(app.extensions["ivr.recordings"].history("greeting", "en")) == count
+    assert len(services(app).recordings.history("greeting", "en")) == count
     assert "recording.upload" not in [a[1] for a in audit_actions()]
 
 
@@ -164,12 +165,12 @@ def test_too_large_upload_is_refused_before_it_is_read(app_settings, accounts):
     response = upload(staff, b"\0" * (1024 * 1024 + 10))
     assert response.status_code == 413
     assert "for stor (høyst 1 MB)" in response.get_data(as_text=True)
-    small.extensions["ivr.db"].engine.dispose()
+    services(small).db.engine.dispose()
 
 
 def test_refusals_wrong_role_bad_csrf_not_signed_in(staff, app, client):
     before = playing(app)
-    count = len(app.extensions["ivr.recordings"].history("greeting", "en"))
+    count = len(services(app).recordings.history("greeting", "en"))
     # not signed in: sent to sign in, nothing stored
     response = client.post(f"{GREETING}/upload", data={"recording": (io.BytesIO(tone()), "a.wav")},
                            content_type="multipart/form-data")
@@ -186,12 +187,12 @@ def test_refusals_wrong_role_bad_csrf_not_signed_in(staff, app, client):
     assert bad.status_code == 400
     assert staff.client.get(f"/staff/recordings/{rid}/purge").status_code == 403  # admins only
     assert playing(app) == before
-    assert len(app.extensions["ivr.recordings"].history("greeting", "en")) == count
+    assert len(services(app).recordings.history("greeting", "en")) == count
 
 
 def test_admin_purges_an_old_version_after_confirming(staff, app, audit_actions):
     staff.sign_in(ADMIN)
-    lib = app.extensions["ivr.recordings"]
+    lib = services(app).recordings
     old = lib.current()[("greeting", "en")]
     upload(staff, tone())
     staff.post(f"/staff/recordings/{newest(app).id}/publish", page=GREETING)
@@ -214,7 +215,7 @@ def test_admin_purges_an_old_version_after_confirming(staff, app, audit_actions)
 
 def test_a_draft_stays_a_draft_after_a_newer_recording_is_published(staff, app):
     staff.sign_in(ADMIN)
-    lib = app.extensions["ivr.recordings"]
+    lib = services(app).recordings
     upload(staff, tone())
     older = newest(app)
     upload(staff, tone(freq=440))
@@ -229,7 +230,7 @@ def test_a_draft_stays_a_draft_after_a_newer_recording_is_published(staff, app):
 
 def test_players_have_accessible_names(staff, app):
     staff.sign_in(ADMIN)
-    current = app.extensions["ivr.recordings"].current()[("greeting", "en")]
+    current = services(app).recordings.current()[("greeting", "en")]
     page = staff.client.get(GREETING).get_data(as_text=True)
     player = re.search(r'<audio id="player-now"[^>]*>', page).group(0)
     assert f'aria-label="Lytt: Dette hører innringerne nå (Versjon {current.id})"' in player
@@ -258,7 +259,7 @@ def test_edited_text_is_a_draft_with_tts_then_published_everywhere_and_restorabl
     draft = newest(app)
     assert draft.source == "tts" and playing(app) == old_audio
     assert catalog.text(Prompt("greeting", "en")) == old_text
-    with app.extensions["ivr.db"].session() as s:
+    with services(app).db.session() as s:
         version = s.scalars(select(TextVersion)).one()
     assert version.text == new_text and version.created_by.endswith(f"<{EDITOR}>")
 
@@ -288,7 +289,7 @@ def test_publishing_a_text_keeps_a_human_recording_playing_and_says_it_is_stale(
     new_text = "Hello, this is the KOM line, with corrected words."
     staff.post(f"{GREETING}/text", {"text": new_text}, page=GREETING)
     tts = newest(app)
-    with app.extensions["ivr.db"].session() as s:
+    with services(app).db.session() as s:
         version = s.scalars(select(TextVersion)).one()
     response = staff.post(f"/staff/texts/{version.id}/publish", page=GREETING,
                           follow_redirects=True)
@@ -296,7 +297,7 @@ def test_publishing_a_text_keeps_a_human_recording_playing_and_says_it_is_stale(
     assert catalog.text(Prompt("greeting", "en")) == new_text
     assert playing(app) == human.hash and f"/audio/{human.hash}.wav" in played(caller())
     assert "opptaket av en person spiller fortsatt" in page and "utdatert" in page
-    lib = app.extensions["ivr.recordings"]
+    lib = services(app).recordings
     assert lib.state(Prompt("greeting", "en"), lib.get(human.id)).state == "stale"
     # "use TTS": the rendering of the new text is a draft that can be published
     assert tts.source == "tts" and tts.id in {r.id for r in lib.drafts()[("greeting", "en")]}
@@ -306,7 +307,7 @@ def test_publishing_a_text_keeps_a_human_recording_playing_and_says_it_is_stale(
 
 def _publish_new_text(staff, app, text: str = "Hello, this is the KOM line, new words."):
     staff.post(f"{GREETING}/text", {"text": text}, page=GREETING)
-    with app.extensions["ivr.db"].session() as s:
+    with services(app).db.session() as s:
         version = s.scalars(select(TextVersion).order_by(TextVersion.id.desc())).first()
     staff.post(f"/staff/texts/{version.id}/publish", page=GREETING)
 
@@ -345,7 +346,7 @@ def test_file_text_again_never_publishes_a_draft(staff, app):
 
 def test_file_text_again_renders_tts_when_no_recording_says_it(staff, app):
     staff.sign_in(ADMIN)
-    lib = app.extensions["ivr.recordings"]
+    lib = services(app).recordings
     built = lib.current()[("greeting", "en")]
     _publish_new_text(staff, app)
     with after_purge_grace():
@@ -362,7 +363,7 @@ def test_file_text_again_says_plainly_when_no_audio_can_say_it(staff, app, monke
     from ivr.audio.processing import AudioRejected
 
     staff.sign_in(ADMIN)
-    lib = app.extensions["ivr.recordings"]
+    lib = services(app).recordings
     built = lib.current()[("greeting", "en")]
     _publish_new_text(staff, app)
     with after_purge_grace():
@@ -381,8 +382,8 @@ def test_text_of_a_keyed_prompt_renders_every_key(staff, app):
     staff.sign_in()
     path = "/staff/prompts/lang_select.3/en"
     staff.post(f"{path}/text", {"text": "To hear English, press the key {key} now."}, page=path)
-    lib = app.extensions["ivr.recordings"]
-    keys = {p.id for p in app.extensions["ivr.catalog"].all_prompts("en")
+    lib = services(app).recordings
+    keys = {p.id for p in services(app).catalog.all_prompts("en")
             if p.segment == "lang_select"}
     assert all(lib.history(k, "en")[0].source == "tts" for k in keys)
     drafts = lib.drafts()
@@ -397,7 +398,7 @@ def test_empty_text_is_refused(staff, app):
 
 
 def _versions(app) -> int:
-    with app.extensions["ivr.db"].session() as s:
+    with services(app).db.session() as s:
         return len(s.scalars(select(TextVersion)).all())
 
 
@@ -459,7 +460,7 @@ def test_an_expired_session_cannot_upload_or_publish(staff, app):
     staff.sign_in(EDITOR)
     token = staff.token(GREETING)
     before = playing(app)
-    count = len(app.extensions["ivr.recordings"].history("greeting", "en"))
+    count = len(services(app).recordings.history("greeting", "en"))
     old_id = newest(app).id
     with time_machine.travel(utcnow() + timedelta(hours=9)):
         sent = staff.client.post(f"{GREETING}/upload", content_type="multipart/form-data",
@@ -470,19 +471,19 @@ def test_an_expired_session_cannot_upload_or_publish(staff, app):
     for response in (sent, published):
         assert response.status_code == 302 and "/staff/sign-in" in response.location
     assert playing(app) == before
-    assert len(app.extensions["ivr.recordings"].history("greeting", "en")) == count
+    assert len(services(app).recordings.history("greeting", "en")) == count
 
 
 def test_grid_shows_drafts_waiting_and_stale_audio(staff, app):
     staff.sign_in()
     upload(staff, tone())
     staff.post("/staff/prompts/goodbye/en/text", {"text": "Goodbye, new words."}, page=GREETING)
-    db, catalog = app.extensions["ivr.db"], app.extensions["ivr.catalog"]
+    db, catalog = services(app).db, services(app).catalog
     from ivr.texts import publish_version, save_version
 
     publish_version(db, save_version(db, catalog, "intro", "en",
                                      "A new intro: call 112, press 0.", "x"), "x")
-    app.extensions["ivr.texts"].invalidate()  # as if published by another process 5 s ago
+    services(app).texts.invalidate()  # as if published by another process 5 s ago
     page = staff.client.get("/staff/prompts?lang=en").get_data(as_text=True)
 
     def cell(prompt_id: str) -> str:

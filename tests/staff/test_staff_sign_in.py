@@ -14,6 +14,7 @@ from ivr import create_app
 from ivr.admin.accounts import set_active
 from ivr.config import ConfigError
 from ivr.models import LineSwitch, StaffAccount, utcnow
+from ivr.services import services
 
 PAGES = ["/staff/", "/staff/line", "/staff/languages", "/staff/audit"]
 
@@ -230,7 +231,7 @@ def test_session_cookie_is_secure_httponly_and_samesite_in_service(app_settings,
     response = Staff(app.test_client()).sign_in(EDITOR)
     cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
-    app.extensions["ivr.db"].engine.dispose()
+    services(app).db.engine.dispose()
 
 
 def test_session_cookie_is_not_secure_for_local_development(app_settings):

@@ -23,8 +23,9 @@ from .audio.cli import audio
 from .catalog import load_catalog
 from .config import ConfigError
 from .hours import OSLO, holiday_name, is_open
+from .line import line_settings
 from .models import utcnow
-from .schedule import LineSettings, hours_rules, read_settings, set_switch, write_setting
+from .schedule import LineSettings, hours_rules, set_switch, write_setting
 
 
 def _create_app(*_args):
@@ -118,7 +119,7 @@ def hours_regular() -> None:
 
 def _audit(action: str, detail: str = "") -> None:
     """Changes made on the command line appear in the staff pages' audit log too."""
-    from .admin.audit import record
+    from .audit import record
 
     record(current_app.extensions["ivr.db"], "cli", action, detail)
 
@@ -202,9 +203,7 @@ def languages_review(code: str, reviewer: str, day) -> None:
 
 
 def _line_settings() -> LineSettings:
-    config = current_app.config
-    defaults = LineSettings((config["KOM_PHONE_NUMBER"],), config["DIAL_TIMEOUT"])
-    return read_settings(current_app.extensions["ivr.db"], defaults)
+    return line_settings(current_app.extensions["ivr.db"], current_app.config)
 
 
 @languages.command("disable")

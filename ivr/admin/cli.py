@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import audit
+from .. import audit
 from .accounts import ROLES, AccountError, add_account, list_accounts, set_active, set_password
 
 

@@ -19,8 +19,9 @@ from ..catalog import Catalog
 from ..db import DatabaseUnavailable
 from ..flow import Line, Position, Step
 from ..hours import is_open
+from ..line import line_settings, offered_languages
 from ..models import CallEvent, utcnow
-from ..schedule import LineSettings, hours_rules, read_settings
+from ..schedule import LineSettings, hours_rules
 from .security import twilio_only
 from .twiml import EMERGENCY_TWIML, Transfer, render, say_only
 
@@ -40,28 +41,8 @@ def _url(endpoint: str, **params) -> str:
 
 def _settings() -> LineSettings:
     if "line_settings" not in g:
-        config = current_app.config
-        defaults = LineSettings((config["KOM_PHONE_NUMBER"],), config["DIAL_TIMEOUT"])
-        g.line_settings = read_settings(current_app.extensions["ivr.db"], defaults)
+        g.line_settings = line_settings(current_app.extensions["ivr.db"], current_app.config)
     return g.line_settings
-
-
-def offered_languages(catalog: Catalog, settings: LineSettings) -> set[str]:
-    """Languages in the menu: not switched off, reviewed unless drafts are offered, and
-    audible: Twilio has a voice for them, or every prompt has a recording. (The staff's
-    languages form checks its settings with this too, so they never leave the menu empty.)"""
-    audio = current_app.extensions["ivr.audio"]
-
-    def audible(code: str) -> bool:
-        language = catalog.languages[code]
-        return language.has_say or all(audio.url_for(p) for p in catalog.all_prompts(code))
-
-    return {
-        code for code, language in catalog.languages.items()
-        if code not in settings.disabled_languages
-        and (settings.offer_drafts or language.status != "draft")
-        and audible(code)
-    }
 
 
 def _line() -> Line:
@@ -72,7 +53,8 @@ def _line() -> Line:
         now = utcnow()
         return is_open(now, hours_rules(current_app.extensions["ivr.db"], now))
 
-    return Line(catalog, catalog.menu_pages(offered_languages(catalog, settings)), open_now)
+    offered = offered_languages(catalog, settings, current_app.extensions["ivr.audio"].url_for)
+    return Line(catalog, catalog.menu_pages(offered), open_now)
 
 
 def _transfer(lang: str | None) -> Transfer:

@@ -119,7 +119,7 @@ def hours_regular() -> None:
 
 def _audit(action: str, detail: str = "") -> None:
     """Changes made on the command line appear in the staff pages' audit log too."""
-    from .admin.audit import record
+    from .audit import record
 
     record(services().db, "cli", action, detail)
 

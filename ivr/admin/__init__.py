@@ -1,4 +1,9 @@
-"""The staff pages at /staff: sign-in, opening hours and the line's settings, reviews, audit log.
+"""The staff pages at /staff: sign-in, the line, prompts and texts, languages, audit log.
+
+Each page module has its own blueprint, nested in the /staff blueprint (blueprint.py), which
+gives every page sign-in expiry, CSRF checks and safe headers. A new staff page is one module
+with `bp` (a Blueprint named after it) and `MENU` (its menu label key, or None), listed once in
+PAGES below; its endpoints are "admin.<name>.<view>".
 
 `register(app)` sets up sessions, Flask-Login and CSRF protection and mounts the blueprint.
 The caller's webhooks are not touched: CSRF is checked only on the staff pages.
@@ -12,10 +17,26 @@ from flask import Flask, session
 from flask_login import LoginManager
 
 from ..services import services
-from . import prompt_texts, prompts, views  # noqa: F401  (the routes attach themselves to the blueprint)
+from . import audit, closures, languages, line, prompt_texts, prompts, recordings, sign_in
 from .accounts import SESSION_VERSION, load_user
 from .blueprint import bp, csrf
 from .i18n import t
+
+# The staff pages, in the order of the menu.
+PAGES = (line, closures, prompts, recordings, prompt_texts, languages, audit, sign_in)
+
+for _page in PAGES:
+    bp.register_blueprint(_page.bp)
+
+# (label key, endpoint of the page, its blueprint) for each page in the menu.
+MENU = tuple((page.MENU, f"admin.{page.bp.name}.page", f"admin.{page.bp.name}")
+             for page in PAGES if page.MENU)
+
+
+@bp.app_context_processor
+def staff_menu() -> dict:
+    """`menu`: the staff pages' menu, for base.html."""
+    return {"menu": MENU}
 
 
 def register(app: Flask) -> None:
@@ -34,7 +55,7 @@ def register(app: Flask) -> None:
     )
     csrf.init_app(app)
     logins = LoginManager()
-    logins.login_view = "admin.sign_in_page"
+    logins.login_view = "admin.sign_in.page"
     logins.login_message = "sign_in_needed"
     logins.login_message_category = "info"
     logins.localize_callback = t

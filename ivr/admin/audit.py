@@ -1,23 +1,23 @@
-"""The audit log: every change staff make, by whom and when."""
+"""The audit log page (/staff/audit): every change, newest first, a hundred to a page."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from flask import Blueprint, render_template, request
+from flask_login import login_required
 
-from ..db import Database
-from ..models import AuditEntry
+from .. import audit
+from .actions import db, to_oslo
+
+bp = Blueprint("audit", __name__)
+MENU = "nav.audit"
+PER_PAGE = 100
 
 
-def record(db: Database, actor: str, action: str, detail: str = "") -> None:
-    """Write one entry: `actor` did `action` (a short code such as "line.close"), with details."""
-    with db.session() as s:
-        s.add(AuditEntry(actor=actor, action=action, detail=detail))
-
-
-def entries(db: Database, page: int = 1, per_page: int = 100) -> tuple[list[AuditEntry], int]:
-    """One page of entries, newest first, and the total number of entries."""
-    with db.session() as s:
-        total = s.scalar(select(func.count(AuditEntry.id))) or 0
-        rows = s.scalars(select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-                         .offset((page - 1) * per_page).limit(per_page)).all()
-    return list(rows), total
+@bp.get("/audit")
+@login_required
+def page():
+    """Every change, newest first."""
+    number = max(request.args.get("page", 1, type=int), 1)
+    rows, total = audit.entries(db(), number, PER_PAGE)
+    return render_template("admin/audit.html", rows=rows, total=total, page=number,
+                           pages=max((total + PER_PAGE - 1) // PER_PAGE, 1), to_oslo=to_oslo)

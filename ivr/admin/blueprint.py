@@ -1,4 +1,6 @@
-"""The blueprint and what every staff request goes through: expiry, CSRF, safe headers."""
+"""The /staff blueprint and what every staff request goes through: session expiry, CSRF,
+safe headers, error pages. The pages themselves are blueprints nested in it (see __init__.py),
+so all of this applies to each of them."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from flask import (
 )
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..models import utcnow
 from .i18n import t, ui_language
@@ -38,7 +41,7 @@ def end_expired_session():
     logout_user()
     session.pop("signed_in_at", None)
     flash(t("session_expired"), "error")
-    return redirect(url_for("admin.sign_in_page", next=request.path))
+    return redirect(url_for("admin.sign_in.page", next=request.path))
 
 
 @bp.before_request
@@ -49,9 +52,9 @@ def check_post():
     """
     if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
         return None
-    if not current_user.is_authenticated and request.endpoint != "admin.sign_in_page":
+    if not current_user.is_authenticated and request.endpoint != "admin.sign_in.page":
         flash(t("sign_in_needed"), "info")  # e.g. the session expired while the form was open
-        return redirect(url_for("admin.sign_in_page"))
+        return redirect(url_for("admin.sign_in.page"))
     if current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
     return None
@@ -76,7 +79,15 @@ def bad_csrf(error):
 
 @bp.errorhandler(403)
 def forbidden(error):
+    """A signed-in person whose role may not do this."""
     return render_template("admin/error.html", message=t("err.forbidden")), 403
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(error):
+    """An upload over STAFF_UPLOAD_MAX_MB, refused before it was read."""
+    message = t("upload.too_large", mb=current_app.config["STAFF_UPLOAD_MAX_MB"])
+    return render_template("admin/error.html", message=message), 413
 
 
 @bp.app_context_processor

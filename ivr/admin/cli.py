@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from .. import audit
 from ..services import services
-from . import audit
 from .accounts import ROLES, AccountError, add_account, list_accounts, set_active, set_password
 
 

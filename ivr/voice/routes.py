@@ -19,6 +19,7 @@ from ..catalog import Catalog
 from ..db import DatabaseUnavailable
 from ..flow import Line, Position, Step
 from ..hours import is_open
+from ..line import offered_languages
 from ..models import CallEvent, utcnow
 from ..schedule import LineSettings
 from ..services import services
@@ -45,24 +46,6 @@ def _settings() -> LineSettings:
     return g.line_settings
 
 
-def offered_languages(catalog: Catalog, settings: LineSettings) -> set[str]:
-    """Languages in the menu: not switched off, reviewed unless drafts are offered, and
-    audible: Twilio has a voice for them, or every prompt has a recording. (The staff's
-    languages form checks its settings with this too, so they never leave the menu empty.)"""
-    audio = services().audio
-
-    def audible(code: str) -> bool:
-        language = catalog.languages[code]
-        return language.has_say or all(audio.url_for(p) for p in catalog.all_prompts(code))
-
-    return {
-        code for code, language in catalog.languages.items()
-        if code not in settings.disabled_languages
-        and (settings.offer_drafts or language.status != "draft")
-        and audible(code)
-    }
-
-
 def _line() -> Line:
     catalog = _catalog()
     settings = _settings()
@@ -71,7 +54,8 @@ def _line() -> Line:
         now = utcnow()
         return is_open(now, services().line.rules(now))
 
-    return Line(catalog, catalog.menu_pages(offered_languages(catalog, settings)), open_now)
+    offered = offered_languages(catalog, settings, services().audio.url_for)
+    return Line(catalog, catalog.menu_pages(offered), open_now)
 
 
 def _transfer(lang: str | None) -> Transfer:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from staff_support import ADMIN, EDITOR, REVIEWER
 
-from ivr.admin.views import texts_fingerprint
+from ivr.admin.languages import texts_fingerprint
 from ivr.models import LanguageReview
 
 
@@ -78,7 +78,7 @@ def test_audit_page_lists_every_change_newest_first(staff):
 
 
 def test_audit_page_is_paged(staff, db):
-    from ivr.admin import audit
+    from ivr import audit
 
     for n in range(150):
         audit.record(db, "cli", "staff.add", f"person{n}@kom.test")

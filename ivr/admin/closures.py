@@ -1,0 +1,80 @@
+"""Planned closures, shown on the line page: add one (a day, several days, part of a day) or
+remove one. Callers pressing 0 during a closure hear the callback information."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from flask import Blueprint, abort, flash, redirect, url_for
+from flask_login import current_user
+
+from ..hours import OSLO
+from ..models import Closure
+from .accounts import EDIT_LINE
+from .actions import db, log_change, requires, show_errors
+from .forms import ClosureForm
+from .i18n import t
+
+bp = Blueprint("closures", __name__)
+MENU = None  # part of the line page
+LONGEST = timedelta(days=366)
+
+
+def closure_span(form: ClosureForm) -> tuple[datetime, datetime] | None:
+    """The closure's start and end in Oslo time; None when it ends before it starts or is
+    longer than a year. Without times it runs from the first day's midnight to the last's end."""
+    first = form.first_day.data
+    last = form.last_day.data or first
+    starts = datetime.combine(first, form.from_time.data or time(0), OSLO)
+    if form.until_time.data:
+        ends = datetime.combine(last, form.until_time.data, OSLO)
+    else:
+        ends = datetime.combine(last + timedelta(days=1), time(0), OSLO)
+    if ends <= starts or ends - starts > LONGEST:
+        return None
+    return starts, ends
+
+
+def _span_text(starts: datetime, ends: datetime) -> str:
+    """A closure's span in Oslo time, for the audit log."""
+    starts, ends = starts.astimezone(OSLO), ends.astimezone(OSLO)
+    return f"{starts:%Y-%m-%d %H:%M} – {ends:%Y-%m-%d %H:%M} Oslo"
+
+
+def _back() -> str:
+    return url_for("admin.line.page") + "#closures"
+
+
+@bp.post("/line/closures")
+@requires(EDIT_LINE)
+def add():
+    """Add a one-off closure (a whole day, several days, or part of a day)."""
+    form = ClosureForm()
+    span = closure_span(form) if form.validate_on_submit() else None
+    if span is None:
+        show_errors(form)
+        if not form.errors:
+            flash(t("err.span"), "error")
+        return redirect(_back())
+    reason = form.reason.data.strip()
+    with db().session() as s:
+        s.add(Closure(starts_at=span[0], ends_at=span[1], reason=reason,
+                      created_by=current_user.email))
+    log_change("closure.add", f"{_span_text(*span)}: {reason}")
+    flash(t("closure.added"), "info")
+    return redirect(_back())
+
+
+@bp.post("/line/closures/<int:closure_id>/remove")
+@requires(EDIT_LINE)
+def remove(closure_id: int):
+    """Remove a planned closure."""
+    with db().session() as s:
+        row = s.get(Closure, closure_id)
+        if row is None:
+            abort(404)
+        span, reason = _span_text(row.starts_at, row.ends_at), row.reason
+        s.delete(row)
+    log_change("closure.remove", f"{span}: {reason}")
+    flash(t("closure.removed"), "info")
+    return redirect(_back())

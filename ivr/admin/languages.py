@@ -1,0 +1,64 @@
+"""Languages and reviews (/staff/languages): each language's review status, and reviewers
+confirming a language's texts as they are now."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..catalog import Catalog
+from ..catalog import texts_fingerprint as catalog_fingerprint
+from ..line import languages_in_order
+from ..models import LanguageReview
+from .accounts import REVIEW
+from .actions import catalog, db, log_change, published_texts, requires, settings, to_oslo
+from .forms import ActionForm
+from .i18n import t
+
+bp = Blueprint("languages", __name__)
+MENU = "nav.languages"
+
+
+def texts_fingerprint(scripts: Catalog, code: str) -> str:
+    """A fingerprint of all of a language's texts (with published staff texts), for reviews."""
+    return catalog_fingerprint(scripts.languages[code].texts)
+
+
+def _latest_reviews() -> dict[str, LanguageReview]:
+    with db().session() as s:
+        rows = s.scalars(select(LanguageReview).order_by(LanguageReview.reviewed_at,
+                                                         LanguageReview.id))
+        return {row.lang: row for row in rows}
+
+
+@bp.get("/languages")
+@login_required
+def page():
+    """Each language's review status: from the catalog files, and reviews recorded here."""
+    scripts = catalog()
+    return render_template(
+        "admin/languages.html", reviews=_latest_reviews(), settings=settings(),
+        languages=[scripts.languages[c] for c in languages_in_order(scripts)],
+        fingerprints={c: texts_fingerprint(scripts, c) for c in scripts.languages},
+        action_form=ActionForm(), may_review=current_user.may(REVIEW), to_oslo=to_oslo,
+    )
+
+
+@bp.post("/languages/<code>/reviewed")
+@requires(REVIEW)
+def mark_reviewed(code: str):
+    """A reviewer confirms this language's texts as they are now."""
+    scripts = catalog()
+    if code not in scripts.languages:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    fingerprint = texts_fingerprint(scripts, code)
+    with db().session() as s:
+        s.add(LanguageReview(lang=code, reviewed_by=current_user.label, texts_hash=fingerprint))
+    name = scripts.languages[code].name
+    log_change("language.reviewed", f"{code} ({name}), texts {fingerprint}")
+    published_texts().refresh()  # it counts as reviewed for callers at once
+    flash(t("review.recorded"), "info")
+    return redirect(url_for("admin.languages.page"))

@@ -3,6 +3,10 @@
 No Flask and no Twilio here. A `Position` is everything the line needs to know about a call;
 it travels in the webhook URL, so no process keeps per-call state. `next_step` turns a position
 and a key press (or silence) into a `Step`: what to play, and where the next key press goes.
+
+Each place in the menus (`Node`) has one handler in `HANDLERS`: what the caller hears on
+arriving there, and what a key means there. The keys that mean the same everywhere (0, *,
+silence, wrong keys) are handled once, in `next_step`.
 """
 
 from __future__ import annotations
@@ -10,10 +14,21 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from enum import StrEnum
 
 from .catalog import Catalog, Prompt
 
-NODES = ("language", "menu", "part", "callback")
+
+class Node(StrEnum):
+    """A place in the menus; its value is what travels in the URL (`node=menu`)."""
+
+    LANGUAGE = "language"  # a page of the language menu
+    MENU = "menu"  # the topic menu, in the caller's language
+    PART = "part"  # one part of a topic's message
+    CALLBACK = "callback"  # when to call KOM back (key 0 while KOM is closed)
+
+
+NODES = tuple(node.value for node in Node)
 LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})?$")
 
 
@@ -21,7 +36,7 @@ LANG_CODE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})?$")
 class Position:
     """Where a caller is in the menus."""
 
-    node: str = "language"
+    node: Node = Node.LANGUAGE
     lang: str | None = None
     page: int = 0
     topic: str | None = None
@@ -33,6 +48,10 @@ class Position:
     # the caller heard, even if staff switch a language off while they listen.
     langs: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        # Positions are also written by hand (`Position("menu", lang="en")`): keep a Node.
+        object.__setattr__(self, "node", Node(self.node))
+
     def to_query(self) -> dict[str, str]:
         """The position as URL query parameters (defaults left out, to keep URLs short)."""
         default = Position()
@@ -42,8 +61,10 @@ class Position:
                 continue
             if isinstance(value, tuple):
                 query[name] = ",".join(value)
+            elif isinstance(value, bool):
+                query[name] = str(int(value))
             else:
-                query[name] = str(int(value) if isinstance(value, bool) else value)
+                query[name] = str(value)
         return query
 
     @classmethod
@@ -54,9 +75,9 @@ class Position:
             value = str(args.get(name, "0"))
             return int(value) if value.isdigit() and len(value) < 4 else 0
 
-        node = args.get("node", "language")
+        node = args.get("node", Node.LANGUAGE)
         return cls(
-            node=node if node in NODES else "language",
+            node=Node(node) if node in NODES else Node.LANGUAGE,
             lang=args.get("lang") or None,
             page=number("page"),
             topic=args.get("topic") or None,
@@ -101,45 +122,28 @@ class Line:
         return tuple(Prompt(s, code) for code in self.speaking(lang) for s in segments)
 
 
+Present = Callable[[Line, Position], Step | None]
+Choose = Callable[[Line, Position, str], Step | None]
+
+
+@dataclass(frozen=True)
+class NodeHandler:
+    """One place in the menus: what the caller hears there, and what a key means there.
+
+    `present` returns None when the position lacks what the node needs (a language, a topic
+    that exists): the caller then hears the language menu. `choose` returns None for a key
+    that means nothing there. `needs_language`: before a language is chosen, only # works.
+    """
+
+    present: Present
+    choose: Choose
+    needs_language: bool = True
+
+
 def present(line: Line, pos: Position) -> Step:
     """What a caller hears on arriving at a position, listening for a key there afterwards."""
-    cat = line.catalog
-    if pos.node == "menu" and pos.lang:
-        prompts = line.say(pos.lang, "intro") if pos.intro else ()
-        prompts += line.say(pos.lang, "topic_menu")
-        prompts += tuple(Prompt(t.menu_segment, pos.lang, t.key) for t in cat.topics)
-        prompts += line.say(pos.lang, "menu_keys")
-        return Step(prompts, gather=replace(pos, intro=False, brief=False), lang=pos.lang,
-                    event="menu")
-    if pos.node == "part" and pos.lang and (topic := cat.topic(pos.topic or "")):
-        part = min(pos.part, len(topic.parts) - 1)
-        more = part + 1 < len(topic.parts)
-        body = () if pos.brief else line.say(pos.lang, topic.parts[part])
-        keys = line.say(pos.lang, "part_next" if more else "part_end")
-        return Step(body + keys, gather=replace(pos, part=part, brief=False), lang=pos.lang,
-                    event=f"topic:{topic.id}:{part + 1}")
-    if pos.node == "callback":
-        body = () if pos.brief else line.say(pos.lang, "callback")
-        keys = line.say(pos.lang, "callback_keys")
-        return Step(body + keys, gather=replace(pos, brief=False), lang=pos.lang,
-                    event="callback")
-    return _language_menu(line, replace(pos, node="language", lang=None))
-
-
-def _language_menu(line: Line, pos: Position) -> Step:
-    cat = line.catalog
-    page = pos.page if pos.page < len(line.pages) else 0
-    prompts = line.say(None, "greeting") if pos.intro else ()
-    prompts += tuple(
-        Prompt("lang_select", code, str(i + 1)) for i, code in enumerate(line.pages[page])
-    )
-    if len(line.pages) > 1:
-        # "For more languages, press 9", spoken in each language that is not on this page
-        # (or in the languages menu.toml names), so its speakers know where to go.
-        others = [c for i, p in enumerate(line.pages) if i != page for c in p]
-        prompts += tuple(Prompt("more_languages", c, cat.more_key) for c in cat.more_in or others)
-    gather = replace(pos, page=page, intro=False, brief=False, langs=tuple(line.pages[page]))
-    return Step(prompts, gather=gather, event="language_menu")
+    step = HANDLERS[pos.node].present(line, pos)
+    return step if step is not None else _present_language(line, pos)
 
 
 def start(line: Line) -> Step:
@@ -163,30 +167,127 @@ def next_step(line: Line, pos: Position, digits: str | None) -> Step:
 
 def _choose(line: Line, pos: Position, key: str) -> Step | None:
     """The step for a key that depends on where the caller is; None if it means nothing here."""
-    cat, keys = line.catalog, line.catalog.keys
-    if pos.node == "language":
-        page = [c for c in pos.langs if c in cat.languages]
-        if not page:
-            page = line.pages[pos.page] if pos.page < len(line.pages) else line.pages[0]
-        if key.isdigit() and 1 <= int(key) <= len(page) and key != cat.more_key:
-            return present(line, Position("menu", lang=page[int(key) - 1], intro=True))
-        if key == cat.more_key and len(line.pages) > 1:
-            return present(line, Position(page=(pos.page + 1) % len(line.pages)))
-        if key == keys.back:
-            return present(line, Position())
+    handler = HANDLERS[pos.node]
+    if handler.needs_language and not pos.lang:
+        # e.g. the callback information before a language was chosen: only "back" works.
+        return present(line, Position()) if key == line.catalog.keys.back else None
+    return handler.choose(line, pos, key)
+
+
+# -- the language menu ---------------------------------------------------------------------
+
+
+def _present_language(line: Line, pos: Position) -> Step:
+    """A page of the language menu (the greeting first on arrival)."""
+    pos = replace(pos, node=Node.LANGUAGE, lang=None)
+    cat = line.catalog
+    page = pos.page if pos.page < len(line.pages) else 0
+    prompts = line.say(None, "greeting") if pos.intro else ()
+    prompts += tuple(
+        Prompt("lang_select", code, str(i + 1)) for i, code in enumerate(line.pages[page])
+    )
+    if len(line.pages) > 1:
+        # "For more languages, press 9", spoken in each language that is not on this page
+        # (or in the languages menu.toml names), so its speakers know where to go.
+        others = [c for i, p in enumerate(line.pages) if i != page for c in p]
+        prompts += tuple(Prompt("more_languages", c, cat.more_key) for c in cat.more_in or others)
+    gather = replace(pos, page=page, intro=False, brief=False, langs=tuple(line.pages[page]))
+    return Step(prompts, gather=gather, event="language_menu")
+
+
+def _choose_language(line: Line, pos: Position, key: str) -> Step | None:
+    """A language key, "more languages", or back to the first page."""
+    cat = line.catalog
+    page = [c for c in pos.langs if c in cat.languages]
+    if not page:
+        page = line.pages[pos.page] if pos.page < len(line.pages) else line.pages[0]
+    if key.isdigit() and 1 <= int(key) <= len(page) and key != cat.more_key:
+        return present(line, Position(Node.MENU, lang=page[int(key) - 1], intro=True))
+    if key == cat.more_key and len(line.pages) > 1:
+        return present(line, Position(page=(pos.page + 1) % len(line.pages)))
+    if key == cat.keys.back:
+        return present(line, Position())
+    return None
+
+
+# -- the topic menu ------------------------------------------------------------------------
+
+
+def _present_menu(line: Line, pos: Position) -> Step | None:
+    """The topics, after the safety sentences on first arrival."""
+    if not pos.lang:
         return None
-    if not pos.lang:  # the callback information, before a language was chosen
-        return present(line, Position()) if key == keys.back else None
+    prompts = line.say(pos.lang, "intro") if pos.intro else ()
+    prompts += line.say(pos.lang, "topic_menu")
+    prompts += tuple(Prompt(t.menu_segment, pos.lang, t.key) for t in line.catalog.topics)
+    prompts += line.say(pos.lang, "menu_keys")
+    return Step(prompts, gather=replace(pos, intro=False, brief=False), lang=pos.lang,
+                event="menu")
+
+
+def _choose_menu(line: Line, pos: Position, key: str) -> Step | None:
+    """A topic's key, or back to the language menu."""
+    if key == line.catalog.keys.back:
+        return present(line, Position())
+    if topic := line.catalog.topic_for_key(key):
+        return present(line, Position(Node.PART, lang=pos.lang, topic=topic.id))
+    return None
+
+
+# -- a part of a topic's message -----------------------------------------------------------
+
+
+def _present_part(line: Line, pos: Position) -> Step | None:
+    """One part of a topic, then its keys (only the keys after a miss)."""
+    topic = line.catalog.topic(pos.topic or "")
+    if not pos.lang or topic is None:
+        return None
+    part = min(pos.part, len(topic.parts) - 1)
+    more = part + 1 < len(topic.parts)
+    body = () if pos.brief else line.say(pos.lang, topic.parts[part])
+    keys = line.say(pos.lang, "part_next" if more else "part_end")
+    return Step(body + keys, gather=replace(pos, part=part, brief=False), lang=pos.lang,
+                event=f"topic:{topic.id}:{part + 1}")
+
+
+def _choose_part(line: Line, pos: Position, key: str) -> Step | None:
+    """The next part, or back to the topic menu."""
+    keys = line.catalog.keys
     if key == keys.back:
-        if pos.node == "menu":
-            return present(line, Position())
-        return present(line, Position("menu", lang=pos.lang))
-    if pos.node == "menu" and (topic := cat.topic_for_key(key)):
-        return present(line, Position("part", lang=pos.lang, topic=topic.id))
-    topic = cat.topic(pos.topic or "")
-    if pos.node == "part" and key == keys.next_part and topic and pos.part + 1 < len(topic.parts):
+        return present(line, Position(Node.MENU, lang=pos.lang))
+    topic = line.catalog.topic(pos.topic or "")
+    if key == keys.next_part and topic and pos.part + 1 < len(topic.parts):
         return present(line, replace(pos, part=pos.part + 1, miss=0, brief=False))
     return None
+
+
+# -- the callback information --------------------------------------------------------------
+
+
+def _present_callback(line: Line, pos: Position) -> Step:
+    """When to call KOM back, then its keys (only the keys after a miss)."""
+    body = () if pos.brief else line.say(pos.lang, "callback")
+    keys = line.say(pos.lang, "callback_keys")
+    return Step(body + keys, gather=replace(pos, brief=False), lang=pos.lang, event="callback")
+
+
+def _choose_callback(line: Line, pos: Position, key: str) -> Step | None:
+    """Back to the topic menu."""
+    if key == line.catalog.keys.back:
+        return present(line, Position(Node.MENU, lang=pos.lang))
+    return None
+
+
+HANDLERS: dict[Node, NodeHandler] = {
+    Node.LANGUAGE: NodeHandler(_present_language, _choose_language, needs_language=False),
+    Node.MENU: NodeHandler(_present_menu, _choose_menu),
+    Node.PART: NodeHandler(_present_part, _choose_part),
+    Node.CALLBACK: NodeHandler(_present_callback, _choose_callback),
+}
+"""One handler per node: every Node has exactly one entry."""
+
+
+# -- what is the same everywhere -----------------------------------------------------------
 
 
 def _missed(line: Line, pos: Position, invalid: bool) -> Step:
@@ -206,7 +307,7 @@ def _person(line: Line, lang: str | None) -> Step:
     """Key 0: a transfer when KOM is open, the callback information when it is closed."""
     if line.open_now():
         return Step(line.say(lang, "transfer"), transfer=True, lang=lang, event="transfer")
-    callback = present(line, Position("callback", lang=lang))
+    callback = present(line, Position(Node.CALLBACK, lang=lang))
     return replace(callback, prompts=line.say(lang, "closed") + callback.prompts, event="closed")
 
 
@@ -214,7 +315,7 @@ def after_transfer(line: Line, lang: str | None, status: str) -> Step:
     """The caller is back from a transfer: goodbye after a conversation, else callback info."""
     if status == "completed":
         return Step(line.say(lang, "goodbye"), hangup=True, lang=lang, event="transfer:completed")
-    callback = present(line, Position("callback", lang=lang))
+    callback = present(line, Position(Node.CALLBACK, lang=lang))
     return replace(callback, prompts=line.say(lang, "transfer_failed") + callback.prompts,
                    event=f"transfer:{status or 'unknown'}")
 

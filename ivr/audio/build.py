@@ -1,8 +1,9 @@
 """The build: render every prompt whose audio is missing or out of date, skip the rest.
 
-A rendered prompt is keyed by (text, language, engine, voice, processing settings): when the
-key of the recording that plays now still matches, nothing is done, so a rebuild with nothing
-changed only reads the database and looks at the store. Human recordings are never replaced.
+A rendered prompt is keyed by (text, language, engine, voice, processing settings, and the text
+as the engine got it after the pronunciation step, with its rate): when the key of the recording
+that plays now still matches, nothing is done, so a rebuild with nothing changed only reads the
+database and looks at the store. Human recordings are never replaced.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from ..catalog import Prompt
 from .engines import Engine, EngineError, EngineUnreachable
 from .library import HUMAN, TTS, Recordings, build_key
 from .processing import AudioRejected, Measure, decode, telephone_ready
+from .pronounce import SpeechBook
 
 RERENDER_COMMAND = "ivr audio build --engine gtts --force-tts"
 COLUMNS = ("rendered", "unchanged", "human", "failed", "no_tts")
@@ -62,6 +64,7 @@ class Builder:
         self.by = by
         self.on_unreachable = on_unreachable or (lambda engine, reason: None)
         self.report = BuildReport()
+        self.speech = SpeechBook(recordings.catalog.root)
 
     def prompts(self, langs: Iterable[str] | None = None,
                 prompt_ids: set[str] | None = None) -> list[Prompt]:
@@ -133,8 +136,9 @@ class Builder:
         for engine, voice in speakers:
             if engine.name in self.report.unreachable:
                 continue
+            prepared = self.speech.prepare(text, lang, engine.name)
             try:
-                speech = engine.speak(text, voice)
+                speech = engine.speak(prepared.text, voice, **_options(prepared))
                 finished, measure = telephone_ready(decode(speech.data, speech.format, speech.rate))
             except EngineUnreachable as exc:
                 self.report.unreachable[engine.name] = str(exc)
@@ -144,7 +148,7 @@ class Builder:
                 errors.append(f"{engine.name}: {exc}")
                 continue
             return Rendered(finished, measure, engine.name, voice,
-                            build_key(text, lang, engine.name, voice))
+                            build_key(text, lang, engine.name, voice, prepared.key))
         raise AudioRejected("; ".join(errors) or "no engine that speaks this language could be reached")
 
     def _up_to_date(self, recording, text: str, lang: str) -> bool:
@@ -153,6 +157,13 @@ class Builder:
             return False
         if recording.engine not in {e.name for e in self.engines}:
             return False
-        if recording.build_key != build_key(text, lang, recording.engine, recording.voice):
+        spoken = self.speech.prepare(text, lang, recording.engine).key
+        if recording.build_key != build_key(text, lang, recording.engine, recording.voice,
+                                            spoken):
             return False
         return self.recordings.store.has(recording.hash)
+
+
+def _options(prepared) -> dict:
+    """The engine settings a prepared text asks for (none: the engine's defaults)."""
+    return {"rate": prepared.rate} if prepared.rate else {}

@@ -40,8 +40,8 @@ class Engine(Protocol):
     def voice_for(self, language: Language) -> str | None:
         """The voice this engine would use for the language, or None if it cannot speak it."""
 
-    def speak(self, text: str, voice: str) -> Speech:
-        """Render the text; raise EngineError (or EngineUnreachable)."""
+    def speak(self, text: str, voice: str, rate: int = 0) -> Speech:
+        """Render the text (at `rate`, when the engine can set one); raise EngineError."""
 
 
 class GTTSEngine:
@@ -55,7 +55,8 @@ class GTTSEngine:
     def voice_for(self, language: Language) -> str | None:
         return language.gtts or None
 
-    def speak(self, text: str, voice: str) -> Speech:
+    def speak(self, text: str, voice: str, rate: int = 0) -> Speech:
+        """Render with Google's TTS, which has no speaking rate to set (`rate` is ignored)."""
         from gtts import gTTS
         from gtts.tts import gTTSError
 
@@ -78,6 +79,8 @@ _SYNTH_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short),
                                    ctypes.c_void_p)
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _ESPEAK_CHARS_UTF8 = 1
+_ESPEAK_RATE = 1  # espeak_SetParameter: words a minute
+_DEFAULT_RATE = 175  # eSpeak NG's own default
 _VOICE_ALIASES = {"zh": "cmn"}  # eSpeak's Mandarin voice reads pinyin as such only as `cmn`
 
 
@@ -115,10 +118,14 @@ class ESpeakEngine:
             rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, folder, 0)
             if rate <= 0:
                 raise EngineError("eSpeak NG failed to start (espeak_Initialize)")
+            lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
+            lib.espeak_TextToPhonemes.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_int,
+                                                  ctypes.c_int]
             cls._rate, cls._lib = rate, lib
         return cls._lib
 
-    def speak(self, text: str, voice: str) -> Speech:
+    def speak(self, text: str, voice: str, rate: int = 0) -> Speech:
+        """Render the text with this voice, at `rate` words a minute (0: eSpeak's default)."""
         with self._lock:
             lib = self._library()
             chunks: list[bytes] = []
@@ -130,16 +137,38 @@ class ESpeakEngine:
 
             callback = _SYNTH_CALLBACK(collect)  # kept alive until the synthesis ends
             lib.espeak_SetSynthCallback(callback)
-            if lib.espeak_SetVoiceByName(voice.encode()) != 0:
-                spec = _ESpeakVoice(languages=voice.encode())
-                if lib.espeak_SetVoiceByProperties(ctypes.byref(spec)) != 0:
-                    raise EngineError(f"eSpeak NG has no voice {voice!r}")
+            self._use_voice(lib, voice)
+            lib.espeak_SetParameter(_ESPEAK_RATE, rate or _DEFAULT_RATE, 0)
             data = text.encode("utf-8") + b"\0"
             status = lib.espeak_Synth(data, len(data), 0, 0, 0, _ESPEAK_CHARS_UTF8, None, None)
             lib.espeak_Synchronize()
             if status != 0 or not chunks:
                 raise EngineError(f"eSpeak NG produced no audio (status {status})")
             return Speech(b"".join(chunks), "s16le", self._rate)
+
+    def phonemes(self, text: str, voice: str, ipa: bool = False) -> list[str]:
+        """What eSpeak NG would say, as its phoneme mnemonics (or IPA), one string per clause.
+
+        A switch to another language's voice shows as "(en)" before the switched words.
+        """
+        with self._lock:
+            lib = self._library()
+            self._use_voice(lib, voice)
+            buffer = ctypes.create_string_buffer(text.encode("utf-8") + b"\0")
+            pointer = ctypes.c_void_p(ctypes.addressof(buffer))
+            clauses = []
+            while pointer.value:
+                said = lib.espeak_TextToPhonemes(ctypes.byref(pointer), _ESPEAK_CHARS_UTF8,
+                                                  2 if ipa else 0)
+                clauses.append((said or b"").decode("utf-8", "replace"))
+            return clauses
+
+    @staticmethod
+    def _use_voice(lib, voice: str) -> None:
+        if lib.espeak_SetVoiceByName(voice.encode()) != 0:
+            spec = _ESpeakVoice(languages=voice.encode())
+            if lib.espeak_SetVoiceByProperties(ctypes.byref(spec)) != 0:
+                raise EngineError(f"eSpeak NG has no voice {voice!r}")
 
 
 ENGINES = {"gtts": GTTSEngine, "espeak": ESpeakEngine}

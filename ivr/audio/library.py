@@ -32,9 +32,15 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()
 
 
-def build_key(text: str, lang: str, engine: str, voice: str) -> str:
-    """What a rendered prompt depends on: same key, same audio; nothing to do."""
+def build_key(text: str, lang: str, engine: str, voice: str, spoken: str = "") -> str:
+    """What a rendered prompt depends on: same key, same audio; nothing to do.
+
+    `spoken` is the text as the engine got it, with its rate (`Prepared.key`): a changed
+    pronunciation rule changes the key, so the audio is rendered again.
+    """
     parts = f"{text.strip()}\x1f{lang}\x1f{engine}\x1f{voice}\x1f{PROCESSING}"
+    if spoken:
+        parts += f"\x1f{spoken}"
     return hashlib.sha256(parts.encode("utf-8")).hexdigest()
 
 

@@ -62,9 +62,11 @@ def test_numbers_are_rewritten_in_any_grouping_and_the_full_stop_after_them_stay
     assert said == "Call four seven. Or four seven, or one one two. Not 1120 or 2112."
 
 
-def test_names_are_replaced_only_as_whole_words():
-    rules = Pronunciation(names=(("KOM", "ком"),))
+def test_names_are_replaced_only_as_whole_words_of_their_script():
+    rules = Pronunciation(names=(("KOM", "ком"), ("كوم", "كُوم")))
     assert rules.prepare("KOM, KOMMUNE, SKOM and (KOM).").text == "ком, KOMMUNE, SKOM and (ком)."
+    assert rules.prepare("给KOM打电话").text == "给ком打电话"
+    assert rules.prepare("اتصل بـ كوم. الحكومة").text == "اتصل بـ كُوم. الحكومة"
 
 
 def test_thai_spaces_between_words_become_pauses_but_not_around_numbers_or_names():

@@ -22,9 +22,12 @@ from functools import cached_property
 from pathlib import Path
 
 SPEECH_FILE = "speech.toml"
-# Letters that make up words in scripts written with spaces between words: a name is replaced
-# only where it is not part of a longer word of such letters.
-_WORD_LETTERS = "A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
+# The letters of scripts written with spaces between words: a name in one of them is replaced
+# only where it is not part of a longer word of the same script ("KOM" in "KOMMUNE", "كوم" in
+# "حكومة"). Names in Thai or Chinese script have no such edge, and "KOM" inside Chinese text is
+# still a word of its own.
+_SCRIPTS = ("A-Za-z\u00c0-\u024f", "\u0370-\u03ff", "\u0400-\u04ff",
+            "\u0621-\u063f\u0641-\u064a\u066e-\u06d3")  # Latin, Greek, Cyrillic, Arabic
 
 
 class SpeechRulesError(ValueError):
@@ -88,8 +91,8 @@ class Pronunciation:
 
     @cached_property
     def _name_patterns(self) -> list[tuple[re.Pattern, str]]:
-        edge = f"[{_WORD_LETTERS}]"
-        return [(re.compile(rf"(?<!{edge}){re.escape(name)}(?!{edge})"), said)
+        return [(re.compile(_edge(name[0], "(?<!", ")") + re.escape(name)
+                            + _edge(name[-1], "(?!", ")")), said)
                 for name, said in self.names]
 
     def _pauses(self, text: str) -> str:
@@ -107,6 +110,14 @@ class Pronunciation:
                 out[-1] = before + self.pause_mark
             out.append(word)
         return " ".join(out)
+
+
+def _edge(letter: str, opening: str, closing: str) -> str:
+    """A look-around refusing a letter of the same script as `letter` ("" when there is none)."""
+    for letters in _SCRIPTS:
+        if re.fullmatch(f"[{letters}]", letter):
+            return f"{opening}[{letters}]{closing}"
+    return ""
 
 
 @dataclass(frozen=True)

@@ -84,6 +84,17 @@ def test_an_engine_section_overrides_the_common_rules(tmp_path):
     assert rules.prepare("KOM", "gtts").text == "Komm" and rules.prepare("KOM", "gtts").rate == 0
 
 
+def test_a_malformed_speech_file_stops_the_build_with_a_clear_message(app_settings,
+                                                                      prompts_copy):
+    (prompts_copy / "nb" / "speech.toml").write_text('[rate]\nespeak = "fast"\n',
+                                                     encoding="utf-8")
+    app = create_app({**app_settings, "PROMPTS_DIR": str(prompts_copy)})
+    result = app.test_cli_runner(mix_stderr=False).invoke(
+        args=["audio", "build", "--lang", "nb", "--prompt", "goodbye"])
+    assert result.exit_code == 1, result.output
+    assert "speech.toml" in result.stderr and "words a minute" in result.stderr
+
+
 def test_the_texts_staff_edit_keep_the_numbers_as_written():
     for lang in CATALOG.languages.values():
         assert KOM_NUMBER in lang.texts["callback"] and "112" in lang.texts["callback"]

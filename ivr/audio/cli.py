@@ -16,6 +16,7 @@ from .build import COLUMNS, RERENDER_COMMAND, Builder
 from .engines import engines_from_setting
 from .library import Recordings
 from .processing import AudioRejected
+from .pronounce import SpeechRulesError
 
 
 def _recordings() -> Recordings:
@@ -59,6 +60,8 @@ def build(langs, prompt_ids, engine_names, force_tts) -> None:
             report = builder.run(prompts, progress=lambda p: bar.update())
     except DatabaseUnavailable as exc:
         raise click.ClickException(f"database unavailable ({exc}); run `ivr init-db`?") from None
+    except SpeechRulesError as exc:
+        raise click.ClickException(str(exc)) from None
     _print_summary(report)
     if report.failed:
         # One line per language and reason: a language whose only engine is offline fails

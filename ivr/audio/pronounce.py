@@ -154,16 +154,32 @@ def load_speech_rules(folder: Path) -> SpeechRules:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise SpeechRulesError(f"{path} is not valid TOML: {exc}") from exc
-    band = None
+    for where in [data, *data.get("engine", {}).values()]:
+        _check(path, where)
     rate = data.get("rate", {})
+    band = None
     if "band" in rate:
         low, high = rate["band"]
         band = Band(rate.get("unit", "wpm"), float(low), float(high))
-    for table in ("numbers", "names"):
-        if not all(isinstance(v, str) for v in data.get(table, {}).values()):
-            raise SpeechRulesError(f"{path}: every entry of [{table}] must be a string")
     return SpeechRules(common={k: data.get(k, {}) for k in ("numbers", "names", "pauses", "rate")},
                        engines=dict(data.get("engine", {})), band=band)
+
+
+def _check(path: Path, data: dict) -> None:
+    """SpeechRulesError, naming the file, for entries of the wrong kind."""
+    for table in ("numbers", "names", "pauses"):
+        if not all(isinstance(v, str) for v in data.get(table, {}).values()):
+            raise SpeechRulesError(f"{path}: every entry of [{table}] must be a string")
+    rate = data.get("rate", {})
+    band = rate.get("band", [0, 0])
+    if not (isinstance(band, list) and len(band) == 2
+            and all(isinstance(v, int | float) for v in band)):
+        raise SpeechRulesError(f"{path}: [rate] band must be two numbers, e.g. [140, 160]")
+    if rate.get("unit", "wpm") not in ("wpm", "syllables/s"):
+        raise SpeechRulesError(f'{path}: [rate] unit must be "wpm" or "syllables/s"')
+    engines = {k: v for k, v in rate.items() if k not in ("band", "unit")}
+    if not all(isinstance(v, int) and 0 <= v <= 450 for v in engines.values()):
+        raise SpeechRulesError(f"{path}: an engine's [rate] is words a minute, 0 to 450")
 
 
 class SpeechBook:

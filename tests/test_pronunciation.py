@@ -56,6 +56,7 @@ def digits_heard(lang: str, digits: str) -> str:
 
 # --- the step itself --------------------------------------------------------------------------
 
+
 def test_numbers_are_rewritten_in_any_grouping_and_the_full_stop_after_them_stays():
     rules = Pronunciation(numbers=(("47 45 15 00", "four seven"), ("112", "one one two")))
     said = rules.prepare("Call 47. 45. 15. 00. Or 47 45 15 00, or 112. Not 1120 or 2112.").text
@@ -77,20 +78,22 @@ def test_thai_spaces_between_words_become_pauses_but_not_around_numbers_or_names
 
 def test_an_engine_section_overrides_the_common_rules(tmp_path):
     (tmp_path / "speech.toml").write_text(
-        '[names]\nKOM = "Kom"\n[rate]\nespeak = 150\n'
-        '[engine.gtts.names]\nKOM = "Komm"\n', encoding="utf-8")
+        '[names]\nKOM = "Kom"\n[rate]\nespeak = 150\n[engine.gtts.names]\nKOM = "Komm"\n',
+        encoding="utf-8",
+    )
     rules = load_speech_rules(tmp_path)
-    assert rules.prepare("KOM", "espeak").text == "Kom" and rules.prepare("KOM", "espeak").rate == 150
+    assert (
+        rules.prepare("KOM", "espeak").text == "Kom" and rules.prepare("KOM", "espeak").rate == 150
+    )
     assert rules.prepare("KOM", "gtts").text == "Komm" and rules.prepare("KOM", "gtts").rate == 0
 
 
-def test_a_malformed_speech_file_stops_the_build_with_a_clear_message(app_settings,
-                                                                      prompts_copy):
-    (prompts_copy / "nb" / "speech.toml").write_text('[rate]\nespeak = "fast"\n',
-                                                     encoding="utf-8")
+def test_a_malformed_speech_file_stops_the_build_with_a_clear_message(app_settings, prompts_copy):
+    (prompts_copy / "nb" / "speech.toml").write_text('[rate]\nespeak = "fast"\n', encoding="utf-8")
     app = create_app({**app_settings, "PROMPTS_DIR": str(prompts_copy)})
     result = app.test_cli_runner(mix_stderr=False).invoke(
-        args=["audio", "build", "--lang", "nb", "--prompt", "goodbye"])
+        args=["audio", "build", "--lang", "nb", "--prompt", "goodbye"]
+    )
     assert result.exit_code == 1, result.output
     assert "speech.toml" in result.stderr and "words a minute" in result.stderr
 
@@ -109,7 +112,8 @@ def test_every_language_says_112_and_koms_number_by_its_own_rule(lang):
 
 
 def test_a_changed_pronunciation_makes_the_audio_stale_and_the_build_renders_it_again(
-        app_settings, prompts_copy):
+    app_settings, prompts_copy
+):
     settings = {**app_settings, "PROMPTS_DIR": str(prompts_copy)}
     build = ["audio", "build", "--lang", "nb", "--prompt", "callback"]
     app = create_app(settings)
@@ -118,8 +122,10 @@ def test_a_changed_pronunciation_makes_the_audio_stale_and_the_build_renders_it_
     again = app.test_cli_runner(mix_stderr=False).invoke(args=build)
     assert again.output.splitlines()[1].split()[:3] == ["nb", "0", "1"], "nothing changed"
     speech = prompts_copy / "nb" / "speech.toml"
-    speech.write_text(speech.read_text(encoding="utf-8").replace(
-        '"112" = "en en to"', '"112" = "en, en, to"'), encoding="utf-8")
+    speech.write_text(
+        speech.read_text(encoding="utf-8").replace('"112" = "en en to"', '"112" = "en, en, to"'),
+        encoding="utf-8",
+    )
     app = create_app(settings)
     result = app.test_cli_runner(mix_stderr=False).invoke(args=build)
     assert result.output.splitlines()[1].split()[:2] == ["nb", "1"], result.output
@@ -128,6 +134,7 @@ def test_a_changed_pronunciation_makes_the_audio_stale_and_the_build_renders_it_
 
 
 # --- listening: eSpeak NG's phonemes ----------------------------------------------------------
+
 
 @pytest.mark.parametrize("lang", OFFLINE)
 def test_112_is_said_as_three_digits(lang):
@@ -166,6 +173,7 @@ def test_without_the_step_kom_switches_the_russian_voice_to_english():
 
 # --- listening: rendered audio ----------------------------------------------------------------
 
+
 def pauses(text: str, rules: Pronunciation) -> tuple[int, float]:
     """Pauses of at least 150 ms inside the spoken text, and its length in seconds."""
     prepared = rules.prepare(text)
@@ -192,8 +200,9 @@ def test_the_speaking_rate_is_within_the_languages_band(lang):
     band = BOOK.rules(lang).band
     assert band is not None, f"prompts/{lang}/speech.toml sets no [rate] band"
     texts = [CATALOG.languages[lang].texts[t.parts[0]] for t in CATALOG.topics]
-    measured = measure_rate(ENGINE, ENGINE.voice_for(CATALOG.languages[lang]),
-                            espeak_rules(lang), texts)
+    measured = measure_rate(
+        ENGINE, ENGINE.voice_for(CATALOG.languages[lang]), espeak_rules(lang), texts
+    )
     assert within(band, measured), (lang, measured.value(band.unit), band)
 
 

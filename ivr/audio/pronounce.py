@@ -26,8 +26,12 @@ SPEECH_FILE = "speech.toml"
 # only where it is not part of a longer word of the same script ("KOM" in "KOMMUNE", "كوم" in
 # "حكومة"). Names in Thai or Chinese script have no such edge, and "KOM" inside Chinese text is
 # still a word of its own.
-_SCRIPTS = ("A-Za-z\u00c0-\u024f", "\u0370-\u03ff", "\u0400-\u04ff",
-            "\u0621-\u063f\u0641-\u064a\u066e-\u06d3")  # Latin, Greek, Cyrillic, Arabic
+_SCRIPTS = (
+    "A-Za-z\u00c0-\u024f",
+    "\u0370-\u03ff",
+    "\u0400-\u04ff",
+    "\u0621-\u063f\u0641-\u064a\u066e-\u06d3",
+)  # Latin, Greek, Cyrillic, Arabic
 
 
 class SpeechRulesError(ValueError):
@@ -91,9 +95,15 @@ class Pronunciation:
 
     @cached_property
     def _name_patterns(self) -> list[tuple[re.Pattern, str]]:
-        return [(re.compile(_edge(name[0], "(?<!", ")") + re.escape(name)
-                            + _edge(name[-1], "(?!", ")")), said)
-                for name, said in self.names]
+        return [
+            (
+                re.compile(
+                    _edge(name[0], "(?<!", ")") + re.escape(name) + _edge(name[-1], "(?!", ")")
+                ),
+                said,
+            )
+            for name, said in self.names
+        ]
 
     def _pauses(self, text: str) -> str:
         """A clause break where a script without punctuation puts a space between words."""
@@ -105,8 +115,14 @@ class Pronunciation:
         out = words[:1]
         for word in words[1:]:
             before = out[-1]
-            if (before and word and re.search(f"{letter}$", before) and re.match(letter, word)
-                    and before not in names and word not in names):
+            if (
+                before
+                and word
+                and re.search(f"{letter}$", before)
+                and re.match(letter, word)
+                and before not in names
+                and word not in names
+            ):
                 out[-1] = before + self.pause_mark
             out.append(word)
         return " ".join(out)
@@ -137,8 +153,13 @@ class SpeechRules:
         rate = self.common.get("rate", {}).get(engine, 0)
         # Longer names first, so "KOM's" rules never cut into a longer acronym.
         ordered = sorted(names.items(), key=lambda item: -len(item[0]))
-        return Pronunciation(tuple(numbers.items()), tuple(ordered),
-                             pauses.get("between", ""), pauses.get("mark", ","), int(rate))
+        return Pronunciation(
+            tuple(numbers.items()),
+            tuple(ordered),
+            pauses.get("between", ""),
+            pauses.get("mark", ","),
+            int(rate),
+        )
 
     def prepare(self, text: str, engine: str) -> Prepared:
         """The text as `engine` should say it."""
@@ -161,8 +182,11 @@ def load_speech_rules(folder: Path) -> SpeechRules:
     if "band" in rate:
         low, high = rate["band"]
         band = Band(rate.get("unit", "wpm"), float(low), float(high))
-    return SpeechRules(common={k: data.get(k, {}) for k in ("numbers", "names", "pauses", "rate")},
-                       engines=dict(data.get("engine", {})), band=band)
+    return SpeechRules(
+        common={k: data.get(k, {}) for k in ("numbers", "names", "pauses", "rate")},
+        engines=dict(data.get("engine", {})),
+        band=band,
+    )
 
 
 def _check(path: Path, data: dict) -> None:
@@ -172,8 +196,9 @@ def _check(path: Path, data: dict) -> None:
             raise SpeechRulesError(f"{path}: every entry of [{table}] must be a string")
     rate = data.get("rate", {})
     band = rate.get("band", [0, 0])
-    if not (isinstance(band, list) and len(band) == 2
-            and all(isinstance(v, int | float) for v in band)):
+    if not (
+        isinstance(band, list) and len(band) == 2 and all(isinstance(v, int | float) for v in band)
+    ):
         raise SpeechRulesError(f"{path}: [rate] band must be two numbers, e.g. [140, 160]")
     if rate.get("unit", "wpm") not in ("wpm", "syllables/s"):
         raise SpeechRulesError(f'{path}: [rate] unit must be "wpm" or "syllables/s"')

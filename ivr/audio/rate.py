@@ -64,8 +64,9 @@ def speech_seconds(speech: Speech) -> float:
     return len(trim(segment)) / 1000
 
 
-def measure_rate(engine: ESpeakEngine, voice: str, rules: Pronunciation,
-                 texts: Iterable[str]) -> RateMeasure:
+def measure_rate(
+    engine: ESpeakEngine, voice: str, rules: Pronunciation, texts: Iterable[str]
+) -> RateMeasure:
     """Speak each text as the build would (prepared, at its rate) and add up what was said."""
     words = syllables = 0
     seconds = 0.0

@@ -1,5 +1,8 @@
 """Texts on the prompt pages: save a version (rendered with TTS as a draft), publish it with
 its audio, restore an earlier one, or go back to the file in prompts/. All audited.
+
+Which recording plays after a text changes is decided by `Recordings` (audio/library.py);
+these views only carry out the staff's request and show the outcome.
 """
 
 from __future__ import annotations
@@ -10,9 +13,7 @@ from flask_login import current_user
 from .. import texts
 from ..audio.build import Builder
 from ..audio.engines import engines_from_setting
-from ..audio.library import HUMAN, TTS, text_hash
-from ..audio.processing import AudioRejected
-from ..catalog import Prompt
+from ..audio.library import Render, Rendered, TextAudio
 from .accounts import EDIT_PROMPTS
 from .actions import (
     callers_hear_changes,
@@ -31,34 +32,19 @@ bp = Blueprint("texts", __name__)
 MENU = None  # part of the prompt pages
 
 
-def _builder() -> Builder:
-    return Builder(recordings(), engines_from_setting(current_app.config["TTS_ENGINES"]),
-                   by=current_user.label)
+def _speaker() -> Render:
+    """TTS with the engines in TTS_ENGINES for this request, built at the first use; one
+    Builder, so an engine found unreachable is not tried again for the next prompt."""
+    builder: Builder | None = None
 
+    def speak(words: str, lang: str) -> Rendered:
+        nonlocal builder
+        if builder is None:
+            engines = engines_from_setting(current_app.config["TTS_ENGINES"])
+            builder = Builder(recordings(), engines, by=current_user.label)
+        return builder.render(words, lang)
 
-def _segment_prompts(segment: str, lang: str) -> list[Prompt]:
-    return [p for p in catalog().all_prompts(lang) if p.segment == segment]
-
-
-def _tts_for(version, by: str) -> str | None:
-    """Make sure each prompt of the version's segment has a TTS recording of its words (as a
-    draft); the reason when no engine could render them."""
-    lib, builder = recordings(), None
-    for prompt in _segment_prompts(version.segment, version.lang):
-        said = version.text.replace("{key}", prompt.key or "")
-        history = lib.history(prompt.id, prompt.lang)
-        if any(r.source == TTS and r.text_hash == text_hash(said) and r.purged_at is None
-               and lib.store.has(r.hash) for r in history):
-            continue
-        builder = builder or _builder()
-        try:
-            rendered = builder.render(said, prompt.lang)
-        except AudioRejected as exc:
-            return str(exc)
-        lib.add(prompt, rendered.data, rendered.measure, source=TTS, action="build", by=by,
-                engine=rendered.engine, voice=rendered.voice, key=rendered.key, text=said,
-                draft=True)
-    return None
+    return speak
 
 
 @bp.post("/prompts/<prompt_id>/<lang>/text")
@@ -78,9 +64,10 @@ def save(prompt_id: str, lang: str):
                     max=texts.MAX_TEXT)
         return render_prompt(prompt, form, message, 400)
     log_change("text.save", f"{lang} {prompt.segment}: version {version.id}: {version.text[:200]}")
-    failed = _tts_for(version, current_user.label)
-    if failed:
-        flash(t("text.saved_no_audio", reason=failed), "error")
+    by = current_user.label
+    audio = recordings().draft_tts(version.segment, lang, version.text, _speaker(), by)
+    if audio.failed:
+        flash(t("text.saved_no_audio", reason=audio.failed), "error")
     else:
         flash(t("text.saved"), "info")
     return redirect(prompt_url(prompt, "#drafts"))
@@ -97,80 +84,31 @@ def publish(version_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     prompt = prompt_or_404(request.args.get("prompt", version.segment), version.lang)
-    published = texts.choice(db(), version.segment, version.lang)
-    action = "publish" if texts.is_draft(version, published) else "restore"
-    by = current_user.label
-    failed = _tts_for(version, by)
+    action = "publish" if texts.is_draft(version, texts.choice(db(), version.segment,
+                                                               version.lang)) else "restore"
+    by, lib = current_user.label, recordings()
+    drafted = lib.draft_tts(version.segment, version.lang, version.text, _speaker(), by)
     texts.publish_version(db(), version, by)
-    lib = recordings()
-    current, kept_human = lib.current(), False
-    for each in _segment_prompts(version.segment, version.lang):
-        said = text_hash(version.text.replace("{key}", each.key or ""))
-        now = current.get((each.id, each.lang))
-        if now is not None and now.source == HUMAN and lib.store.has(now.hash):
-            # A person's recording is never replaced by TTS behind the staff's back: it keeps
-            # playing (stale if it says other words) until they upload or publish the TTS.
-            kept_human = kept_human or now.text_hash != said
-            continue
-        match = next((r for r in lib.history(each.id, each.lang) if r.source == TTS
-                      and r.text_hash == said and r.purged_at is None
-                      and lib.store.has(r.hash)), None)
-        if match is not None:
-            lib.restore(match.id, by, action="publish")
+    played = lib.play_text(version.segment, version.lang, version.text, by)
     callers_hear_changes()
     log_change(f"text.{action}", f"{version.lang} {version.segment}: version {version.id} is live")
-    if kept_human:
+    if played.kept_human:
         flash(t("text.published_kept_human"), "error")
-    elif failed:
-        flash(t("text.published_no_audio", reason=failed), "error")
+    elif drafted.failed:
+        flash(t("text.published_no_audio", reason=drafted.failed), "error")
     else:
         flash(t("text.published"), "info")
     return redirect(prompt_url(prompt, "#now"))
 
 
-def _file_audio(segment: str, lang: str, by: str) -> tuple[list[str], bool, str | None]:
-    """After going back to the file's text: each prompt of the segment plays audio of those
-    words again. The newest unpurged recording that says them and has played before (a
-    person's first; a draft is never published this way) plays again, else TTS is rendered. A person's recording that plays now stays (as after publishing) when
-    no other recording of a person says the words. Returns what was done (for the log), whether
-    a person's recording was kept, and why no audio could be made (or None)."""
-    lib, scripts = recordings(), catalog()
-    current, builder = lib.current(), None
-    waiting = {r.id for found in lib.drafts().values() for r in found}  # never played
-    done: list[str] = []
-    kept_human, failed = False, None
-    for prompt in _segment_prompts(segment, lang):
-        said = scripts.text(prompt)
-        now = current.get((prompt.id, prompt.lang))
-        if now is not None and now.text_hash == text_hash(said) and lib.store.has(now.hash):
-            continue
-        matching = [r for r in lib.history(prompt.id, prompt.lang)
-                    if r.text_hash == text_hash(said) and r.purged_at is None
-                    and r.id not in waiting and lib.store.has(r.hash)]
-        best = next((r for r in matching if r.source == HUMAN), None)
-        playing_human = now is not None and now.source == HUMAN and lib.store.has(now.hash)
-        if best is None and not playing_human:
-            best = next((r for r in matching if r.source == TTS), None)
-        if best is not None:
-            lib.restore(best.id, by)
-            done.append(f"{prompt.id}: version {best.id} ({best.source})")
-            continue
-        builder = builder or _builder()
-        try:
-            rendered = builder.render(said, prompt.lang)
-        except AudioRejected as exc:
-            failed = str(exc)
-            continue
-        made = lib.add(prompt, rendered.data, rendered.measure, source=TTS, action="build",
-                       by=by, engine=rendered.engine, voice=rendered.voice, key=rendered.key,
-                       text=said, draft=playing_human)
-        if playing_human:
-            kept_human = True
-            done.append(f"{prompt.id}: TTS draft {made.id}, the person's recording stays")
-        else:
-            lib.publish()
-            done.append(f"{prompt.id}: TTS {made.id}")
-    return done, kept_human, failed
+def _file_text_flash(audio: TextAudio) -> None:
+    """Tell staff what callers hear now that the file's text is used again."""
+    if audio.failed:
+        flash(t("text.file_again_no_audio", reason=audio.failed), "error")
+    elif audio.kept_human:
+        flash(t("text.file_again_kept_human"), "error")
+    else:
+        flash(t("text.file_again"), "info")
 
 
 @bp.post("/prompts/<prompt_id>/<lang>/text/file")
@@ -182,16 +120,13 @@ def use_file(prompt_id: str, lang: str):
     if not ActionForm().validate_on_submit():
         abort(400)
     if texts.use_file_text(db(), prompt.segment, lang):
+        callers_hear_changes()  # the catalog has the file's text again
+        by = current_user.label
+        audio = recordings().play_file_text(prompt.segment, lang, _speaker(), by)
         callers_hear_changes()
-        done, kept_human, failed = _file_audio(prompt.segment, lang, current_user.label)
-        callers_hear_changes()
-        audio = "; ".join(done) or "audio unchanged"
+        done = "; ".join(audio.done) or "audio unchanged"
+        failed = f"; no audio: {audio.failed}" if audio.failed else ""
         log_change("text.file", f"{lang} {prompt.segment}: the text in prompts/ is used again; "
-                          f"{audio}{f'; no audio: {failed}' if failed else ''}")
-        if failed:
-            flash(t("text.file_again_no_audio", reason=failed), "error")
-        elif kept_human:
-            flash(t("text.file_again_kept_human"), "error")
-        else:
-            flash(t("text.file_again"), "info")
+                                f"{done}{failed}")
+        _file_text_flash(audio)
     return redirect(prompt_url(prompt, "#now"))

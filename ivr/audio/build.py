@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from ..catalog import Prompt
 from .engines import Engine, EngineError, EngineUnreachable
-from .library import HUMAN, TTS, Recordings, build_key
-from .processing import AudioRejected, Measure, decode, telephone_ready
+from .library import HUMAN, TTS, Recordings, Rendered, build_key
+from .processing import AudioRejected, decode, telephone_ready
 from .pronounce import SpeechBook
 
 RERENDER_COMMAND = "ivr audio build --engine gtts --force-tts"
@@ -40,17 +40,6 @@ class BuildReport:
     @property
     def rendered(self) -> int:
         return sum(c["rendered"] for c in self.counts.values())
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """A text spoken by an engine and made telephone-ready, with what it depends on."""
-
-    data: bytes
-    measure: Measure
-    engine: str
-    voice: str
-    key: str
 
 
 class Builder:

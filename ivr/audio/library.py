@@ -8,6 +8,7 @@ through it, so a human recording is never overwritten by a build and every chang
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -42,6 +43,36 @@ def build_key(text: str, lang: str, engine: str, voice: str, spoken: str = "") -
     if spoken:
         parts += f"\x1f{spoken}"
     return hashlib.sha256(parts.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A text spoken by an engine and made telephone-ready, with what it depends on."""
+
+    data: bytes
+    measure: Measure
+    engine: str
+    voice: str
+    key: str
+
+
+# Speaks (words, language) with TTS; raises AudioRejected when no engine could (the Builder's
+# `render`). Only called when a recording must be made.
+Render = Callable[[str, str], Rendered]
+
+
+def words_of(text: str, prompt: Prompt) -> str:
+    """What a prompt says when its segment's text is `text`: the key filled in."""
+    return text.replace("{key}", prompt.key or "")
+
+
+@dataclass(frozen=True)
+class TextAudio:
+    """What a segment's audio did after its text changed, for staff and the audit log."""
+
+    done: tuple[str, ...] = ()  # per prompt: which version plays now or was made
+    kept_human: bool = False  # a person's recording keeps playing though it says other words
+    failed: str | None = None  # why TTS could not be rendered (some prompt has no new audio)
 
 
 @dataclass(frozen=True)
@@ -250,3 +281,110 @@ class Recordings:
             for p in self.catalog.all_prompts(lang)
         ]
 
+
+    # After a segment's text changes: which recording says it -------------------------------
+
+    def segment_prompts(self, segment: str, lang: str) -> list[Prompt]:
+        """Every prompt of a segment in a language (one per key it announces, or one)."""
+        return [p for p in self.catalog.all_prompts(lang) if p.segment == segment]
+
+    def saying(self, prompt: Prompt, words: str, *, played_before: bool = False
+               ) -> list[Recording]:
+        """The prompt's recordings that say `words` and can play (not purged, file in the
+        store), newest first; with `played_before`, only those that have played (no drafts)."""
+        waiting = ({r.id for r in self.drafts().get((prompt.id, prompt.lang), [])}
+                   if played_before else set())
+        said = text_hash(words)
+        return [r for r in self.history(prompt.id, prompt.lang)
+                if r.text_hash == said and r.purged_at is None and r.id not in waiting
+                and self.store.has(r.hash)]
+
+    def tts_saying(self, prompt: Prompt, words: str) -> Recording | None:
+        """The newest TTS recording of these words that can play (a draft counts), or None."""
+        return next((r for r in self.saying(prompt, words) if r.source == TTS), None)
+
+    def _render(self, prompt: Prompt, words: str, render: Render, by: str, *,
+                draft: bool) -> Recording:
+        """Speak `words` with TTS and store it for the prompt; AudioRejected if no engine could."""
+        rendered = render(words, prompt.lang)
+        return self.add(prompt, rendered.data, rendered.measure, source=TTS, action="build",
+                        by=by, engine=rendered.engine, voice=rendered.voice, key=rendered.key,
+                        text=words, draft=draft)
+
+    def draft_tts(self, segment: str, lang: str, text: str, render: Render, by: str) -> TextAudio:
+        """A text version was saved: each prompt of its segment gets a TTS draft of its words
+        to listen to (unless one exists already); nothing plays differently yet."""
+        done: list[str] = []
+        for prompt in self.segment_prompts(segment, lang):
+            words = words_of(text, prompt)
+            if self.tts_saying(prompt, words) is not None:
+                continue
+            try:
+                made = self._render(prompt, words, render, by, draft=True)
+            except AudioRejected as exc:
+                return TextAudio(tuple(done), failed=str(exc))
+            done.append(f"{prompt.id}: TTS draft {made.id}")
+        return TextAudio(tuple(done))
+
+    def play_text(self, segment: str, lang: str, text: str, by: str) -> TextAudio:
+        """A text version was published: each prompt plays the TTS of its words (made by
+        `draft_tts`). A person's recording that plays is never replaced by TTS behind the
+        staff's back: it keeps playing, stale if it says other words (`kept_human`), until
+        they upload another or publish the TTS themselves."""
+        current = self.current()
+        done: list[str] = []
+        kept_human = False
+        for prompt in self.segment_prompts(segment, lang):
+            words = words_of(text, prompt)
+            now = current.get((prompt.id, prompt.lang))
+            if now is not None and now.source == HUMAN and self.store.has(now.hash):
+                kept_human = kept_human or now.text_hash != text_hash(words)
+                continue
+            match = self.tts_saying(prompt, words)
+            if match is not None:
+                self.restore(match.id, by, action="publish")
+                done.append(f"{prompt.id}: TTS {match.id}")
+        return TextAudio(tuple(done), kept_human=kept_human)
+
+    def play_file_text(self, segment: str, lang: str, render: Render, by: str) -> TextAudio:
+        """The segment went back to the text in prompts/: each prompt plays audio of those
+        words again. The newest recording saying them that has played before plays again (a
+        person's first; a draft is never published this way), else TTS is rendered and plays.
+        A person's recording that plays now stays (as after publishing) when no other
+        recording of a person says the words: then the TTS is only a draft (`kept_human`)."""
+        current = self.current()
+        done: list[str] = []
+        kept_human, failed = False, None
+        for prompt in self.segment_prompts(segment, lang):
+            words = self.catalog.text(prompt)
+            now = current.get((prompt.id, prompt.lang))
+            if now is not None and now.text_hash == text_hash(words) and self.store.has(now.hash):
+                continue
+            playing_human = now is not None and now.source == HUMAN and self.store.has(now.hash)
+            best = self._played_before(prompt, words, humans_only=playing_human)
+            if best is not None:
+                self.restore(best.id, by)
+                done.append(f"{prompt.id}: version {best.id} ({best.source})")
+                continue
+            try:
+                made = self._render(prompt, words, render, by, draft=playing_human)
+            except AudioRejected as exc:
+                failed = str(exc)
+                continue
+            if playing_human:
+                kept_human = True
+                done.append(f"{prompt.id}: TTS draft {made.id}, the person's recording stays")
+            else:
+                self.publish()
+                done.append(f"{prompt.id}: TTS {made.id}")
+        return TextAudio(tuple(done), kept_human=kept_human, failed=failed)
+
+    def _played_before(self, prompt: Prompt, words: str, *, humans_only: bool
+                       ) -> Recording | None:
+        """The newest recording of `words` that has played: a person's first, else TTS
+        (unless `humans_only`)."""
+        found = self.saying(prompt, words, played_before=True)
+        best = next((r for r in found if r.source == HUMAN), None)
+        if best is None and not humans_only:
+            best = next((r for r in found if r.source == TTS), None)
+        return best

@@ -17,7 +17,7 @@ from flask import Flask, session
 from flask_login import LoginManager
 
 from ..services import services
-from . import audit, closures, languages, line, prompt_texts, prompts, recordings, sign_in
+from . import audit, closures, i18n, languages, line, prompt_texts, prompts, recordings, sign_in
 from .accounts import SESSION_VERSION, load_user
 from .blueprint import bp, csrf
 from .i18n import t
@@ -53,6 +53,7 @@ def register(app: Flask) -> None:
         # Refused (413) before the body is read; webhooks and forms are far smaller.
         MAX_CONTENT_LENGTH=app.config["STAFF_UPLOAD_MAX_MB"] * 1024 * 1024,
     )
+    i18n.register(app)
     csrf.init_app(app)
     logins = LoginManager()
     logins.login_view = "admin.sign_in.page"

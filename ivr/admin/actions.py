@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from flask import abort, flash
@@ -21,7 +20,6 @@ from ..audio.library import Recordings
 from ..audio.lookup import ManifestLookup
 from ..catalog import Catalog
 from ..db import Database
-from ..hours import OSLO
 from ..schedule import LineSettings
 from ..services import services
 from ..texts import PublishedTexts
@@ -91,8 +89,3 @@ def show_errors(form: FlaskForm) -> None:
     for errors in form.errors.values():
         for error in errors:
             flash(t(error), "error")
-
-
-def to_oslo(moment: datetime) -> datetime:
-    """A stored (UTC) instant as Oslo time, as staff read it."""
-    return moment.astimezone(OSLO)

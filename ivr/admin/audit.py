@@ -6,7 +6,7 @@ from flask import Blueprint, render_template, request
 from flask_login import login_required
 
 from .. import audit
-from .actions import db, to_oslo
+from .actions import db
 
 bp = Blueprint("audit", __name__)
 MENU = "nav.audit"
@@ -20,4 +20,4 @@ def page():
     number = max(request.args.get("page", 1, type=int), 1)
     rows, total = audit.entries(db(), number, PER_PAGE)
     return render_template("admin/audit.html", rows=rows, total=total, page=number,
-                           pages=max((total + PER_PAGE - 1) // PER_PAGE, 1), to_oslo=to_oslo)
+                           pages=max((total + PER_PAGE - 1) // PER_PAGE, 1))

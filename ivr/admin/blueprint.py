@@ -19,7 +19,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..models import utcnow
-from .i18n import t, ui_language
+from .i18n import t, tn, ui_language
 
 bp = Blueprint("admin", __name__, url_prefix="/staff", template_folder="templates",
                static_folder="static")
@@ -92,5 +92,6 @@ def too_large(error):
 
 @bp.app_context_processor
 def interface_text():
-    """`_` translates interface text in templates; `ui` is the chosen language."""
-    return {"_": t, "ui": ui_language()}
+    """`_` translates interface text in templates (`_n` with a plural for a number); `ui` is
+    the chosen language."""
+    return {"_": t, "_n": tn, "ui": ui_language()}

@@ -1,454 +1,87 @@
-"""Interface text in Norwegian (bokmål, the default) and English.
+"""Interface text in Norwegian (bokmål, the default) and English, with Flask-Babel.
 
-A plain dictionary per language: `t("key")` gives the text in the language the person chose
-(kept in the session), falling back to Norwegian, then to the key itself.
+The message catalogues are ivr/admin/translations/<lang>/LC_MESSAGES/messages.po. Their
+message ids are keys ("line.title"), used by the code, the templates and the forms' validation
+messages; a key with no translation shows as itself. The .po files are compiled to .mo when
+the app starts (only when missing or older), so a fresh clone needs no build step. Dates are
+formatted by Babel in the person's language, in Oslo time.
 """
 
 from __future__ import annotations
 
-from flask import has_request_context, session
+import logging
+import tempfile
+from datetime import date
+from pathlib import Path
 
+from babel.dates import format_skeleton
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, has_request_context, session
+from flask_babel import Babel, get_locale, gettext, ngettext
+
+log = logging.getLogger(__name__)
 DEFAULT = "nb"
-
-MESSAGES: dict[str, dict[str, str]] = {
-    "nb": {
-        "app": "KOM informasjonslinje – ansatte",
-        "skip": "Hopp til innholdet",
-        "nav.line": "Linjen og åpningstider",
-        "nav.languages": "Språk",
-        "nav.audit": "Endringslogg",
-        "sign_in": "Logg inn",
-        "sign_out": "Logg ut",
-        "email": "E-post",
-        "password": "Passord",
-        "sign_in.wrong": "Feil e-post eller passord.",
-        "sign_in.limited": "For mange forsøk. Vent et kvarter og prøv igjen.",
-        "sign_in_needed": "Logg inn for å se denne siden.",
-        "signed_out": "Du er logget ut.",
-        "signed_in_as": "Logget inn som",
-        "session_expired": "Økten er utløpt. Logg inn igjen.",
-        "role.editor": "redaktør", "role.reviewer": "korrekturleser", "role.admin": "administrator",
-        "err.required": "Fyll ut feltet.",
-        "err.reason": "Skriv en grunn.",
-        "err.date": "Velg en dato.",
-        "err.span": "Slutten må komme etter starten (og høyst ett år senere).",
-        "err.numbers": "Skriv 1–10 telefonnumre i formatet +4712345678.",
-        "err.timeout": "Ringetiden må være mellom 5 og 600 sekunder.",
-        "err.no_language": "Minst ett språk må være på.",
-        "err.none_offered": "Med dette valget ville innringerne ikke få tilbud om noe språk: de som er på, er utkast (og utkast tilbys ikke) eller har verken stemme eller opptak. Ingenting er endret.",
-        "err.csrf": "Skjemaet var utløpt eller ugyldig. Last siden på nytt og prøv igjen.",
-        "err.forbidden": "Rollen din har ikke tilgang til dette.",
-        "error": "Noe gikk galt",
-        "back": "Tilbake",
-        "saved": "Lagret.",
-        "line.title": "Linjen og åpningstider",
-        "line.now": "Nå",
-        "line.open": "ÅPEN: de som trykker 0 blir satt over til KOM.",
-        "line.closed": "STENGT: de som trykker 0 hører informasjon om å ringe tilbake.",
-        "line.switch_closed": "Stengt manuelt",
-        "line.switch_opened": "Åpnet manuelt utenom åpningstid",
-        "line.by": "av",
-        "line.since": "siden",
-        "line.reason": "Grunn",
-        "line.close_now": "Steng linjen nå",
-        "line.reopen": "Tilbake til vanlige åpningstider",
-        "line.back_opens": "åpner linjen nå",
-        "line.back_closes": "stenger linjen nå",
-        "line.back_stays_open": "linjen forblir åpen",
-        "line.back_stays_closed": "linjen forblir stengt",
-        "line.closed_now": "Linjen er stengt. Nye trykk på 0 gir informasjon om å ringe tilbake.",
-        "line.reopened": "Linjen følger de vanlige åpningstidene igjen.",
-        "line.switch_help": "Gjelder med en gang, til noen går tilbake til vanlige åpningstider.",
-        "why.switch": "Linjen er stengt manuelt.",
-        "why.closure": "Planlagt stengning",
-        "why.holiday": "Helligdag",
-        "why.hours": "Utenfor de vanlige åpningstidene.",
-        "calendar.title": "Kalender for de neste månedene",
-        "calendar.legend": "Vanlige åpningstider: mandag–fredag 08:00–16:00, stengt på "
-                           "helligdager.",
-        "calendar.week": "Uke",
-        "calendar.closed": "stengt",
-        "calendar.today": "i dag",
-        "calendar.whole_day": "hele dagen",
-        "day.0": "man", "day.1": "tir", "day.2": "ons", "day.3": "tor", "day.4": "fre",
-        "day.5": "lør", "day.6": "søn",
-        "closure.title": "Planlagte stengninger",
-        "closure.none": "Ingen planlagte stengninger.",
-        "closure.add": "Legg til stengning",
-        "closure.first_day": "Første dag",
-        "closure.last_day": "Siste dag (tom: samme dag)",
-        "closure.from": "Fra klokken (tom: hele dagen)",
-        "closure.until": "Til klokken (tom: dagen ut)",
-        "closure.remove": "Fjern",
-        "closure.added": "Stengningen er lagt til.",
-        "closure.removed": "Stengningen er fjernet.",
-        "closure.when": "Når (Oslo-tid)",
-        "transfer.title": "Overføring",
-        "transfer.numbers": "Telefonnumre det settes over til (ett per linje, høyst 10; mellomrom er greit: +47 47 45 15 00)",
-        "transfer.timeout": "Ringetid i sekunder (5–600)",
-        "save": "Lagre",
-        "languages.title": "Språk",
-        "languages.offered": "Språk som tilbys innringere",
-        "languages.drafts": "Tilby språk med utkast til oversettelse (ikke gjennomgått)",
-        "languages.code": "Kode",
-        "languages.name": "Språk",
-        "languages.status": "Status i tekstfilene",
-        "languages.catalog_review": "Gjennomgått (tekstfilene)",
-        "languages.db_review": "Merket gjennomgått her",
-        "languages.mark": "Merk som gjennomgått",
-        "languages.changed": "tekstene er endret siden",
-        "languages.on_line": "På linjen",
-        "languages.off": "av",
-        "languages.on": "på",
-        "languages.note": "Et språk regnes som gjennomgått når den siste gjennomgangen her gjelder "
-                          "tekstene slik de er nå (eller language.toml sier det, og ingen tekst er "
-                          "endret på sidene). Endres en tekst, blir språket et utkast igjen.",
-        "status.draft": "utkast", "status.reviewed": "gjennomgått", "status.source": "kildetekst",
-        "review.recorded": "Gjennomgangen er registrert.",
-        "audit.title": "Endringslogg",
-        "audit.when": "Når (Oslo-tid)",
-        "audit.who": "Hvem",
-        "audit.what": "Hva",
-        "audit.detail": "Detaljer",
-        "audit.empty": "Ingen endringer ennå.",
-        "audit.page": "Side",
-        "audit.older": "Eldre",
-        "audit.newer": "Nyere",
-        "action.staff.sign_in": "logget inn", "action.staff.sign_out": "logget ut",
-        "action.line.close": "stengte linjen", "action.line.reopen": "åpnet linjen igjen",
-        "action.line.open": "åpnet linjen utenom åpningstid",
-        "action.closure.add": "la til stengning", "action.closure.remove": "fjernet stengning",
-        "action.line.transfer": "endret overføring", "action.line.languages": "endret språk",
-        "action.language.reviewed": "merket språk gjennomgått",
-        "action.staff.add": "opprettet konto", "action.staff.disable": "deaktiverte konto",
-        "action.staff.enable": "aktiverte konto", "action.staff.password": "byttet passord",
-        "interface": "Språk i grensesnittet",
-        "nav.prompts": "Innhold",
-        "prompts.title": "Hva innringerne hører",
-        "prompts.intro": "Hver rute viser lyden som spilles nå, tekstens status og utkast som venter. "
-                         "Velg en rute for å lytte, laste opp, spille inn eller endre teksten.",
-        "prompts.filter": "Språk",
-        "prompts.all": "Alle språk",
-        "prompts.show": "Vis",
-        "prompts.prompt": "Melding",
-        "prompts.legend": "Forklaring",
-        "audio.human": "opptak", "audio.tts": "talesyntese", "audio.say": "<Say> (ingen fil)",
-        "audio.missing": "mangler (engelsk)", "audio.stale": "utdatert lyd",
-        "text.draft": "tekst: utkast", "text.reviewed": "tekst: gjennomgått",
-        "text.outdated": "tekst: utdatert", "text.missing": "tekst: mangler",
-        "text.source": "tekst: kildetekst",
-        "draft.audio": "lydutkast venter", "draft.text": "tekstutkast venter",
-        "problems": "problemer",
-        "prompt.title": "Melding",
-        "prompt.back": "Til oversikten",
-        "prompt.text": "Teksten nå",
-        "prompt.text_from_file": "Fra filen i prompts/.",
-        "prompt.text_published": "Publisert av {by}, {when}.",
-        "prompt.text_keyed": "Teksten gjelder alle meldingene «{segment}» på dette språket; {{key}} blir tasten.",
-        "prompt.now": "Dette hører innringerne nå",
-        "prompt.no_audio": "Ingen lydfil: linjen leser teksten med <Say>.",
-        "prompt.history": "Alle versjoner av lyden",
-        "prompt.version": "Versjon",
-        "prompt.source": "Kilde",
-        "prompt.who": "Hvem",
-        "prompt.when": "Når (Oslo-tid)",
-        "prompt.duration": "Lengde",
-        "prompt.loudness": "Lydstyrke",
-        "prompt.listen": "Lytt",
-        "prompt.plays_now": "spilles nå",
-        "prompt.draft": "utkast",
-        "prompt.purged": "slettet",
-        "prompt.publish": "Publiser",
-        "prompt.restore": "Bruk denne versjonen igjen",
-        "prompt.purge": "Slett for godt…",
-        "prompt.upload": "Last opp et opptak",
-        "prompt.upload_help": "WAV, MP3, M4A/AAC eller OGG, høyst {mb} MB og 90 sekunder. Opptaket blir et utkast: lytt før du publiserer.",
-        "prompt.file": "Lydfil",
-        "prompt.send": "Last opp som utkast",
-        "prompt.record": "Spill inn her",
-        "prompt.record_start": "Start opptak",
-        "prompt.record_stop": "Stopp og last opp",
-        "prompt.recording": "Tar opp … trykk «Stopp og last opp» når du er ferdig.",
-        "prompt.sending": "Laster opp …",
-        "prompt.record_failed": "Opplastingen mislyktes",
-        "prompt.record_denied": "Nettleseren fikk ikke bruke mikrofonen.",
-        "prompt.edit": "Endre teksten",
-        "prompt.edit_help": "Lagres som et utkast og leses inn med talesyntese, så du kan lytte før du publiserer.",
-        "prompt.save_text": "Lagre som utkast",
-        "prompt.text_versions": "Alle versjoner av teksten",
-        "prompt.text_publish": "Publiser tekst og lyd",
-        "prompt.text_restore": "Bruk denne teksten igjen",
-        "prompt.use_file": "Bruk teksten fra filen igjen",
-        "prompt.text_keeps_human": "Et opptak av en person spiller nå. Publiseres en tekst, fortsetter opptaket å spille (det vises som utdatert hvis det sier andre ord) til noen laster opp et nytt opptak eller publiserer talesyntesen.",
-        "prompt.live": "publisert",
-        "upload.saved": "Opptaket er lagret som utkast ({duration:.1f} s, {loudness:.1f} dBFS). Lytt, og publiser når det er bra.",
-        "upload.empty": "Filen er tom.",
-        "upload.unreadable": "Filen er ikke en lydfil som kan leses (eller den er ødelagt). Ingenting er endret.",
-        "upload.silent": "Opptaket er stille. Ingenting er endret.",
-        "upload.short": "Opptaket har for lite lyd. Ingenting er endret.",
-        "upload.too_long": "Opptaket er lengre enn 90 sekunder. Del det opp eller kort det ned. Ingenting er endret.",
-        "upload.too_large": "Filen er for stor (høyst {mb} MB). Ingenting er endret.",
-        "published": "Publisert. Innringerne hører det innen noen sekunder.",
-        "restored": "Den versjonen spilles igjen.",
-        "purge.title": "Slette en versjon for godt",
-        "purge.question": "Denne versjonen blir borte og kan ikke hentes tilbake. Filen slettes hvis ingen annen versjon bruker den.",
-        "purge.confirm": "Ja, slett for godt",
-        "purged": "Versjonen er slettet.",
-        "purged.kept": "Versjonen er slettet; filen er beholdt fordi en annen versjon bruker den.",
-        "err.purge_current": "Versjonen som spilles nå kan ikke slettes.",
-        "err.purge_soon": "Denne versjonen ble spilt for et øyeblikk siden, og samtaler som "
-                          "pågår kan fortsatt hente den. Den kan slettes 10 minutter etter at "
-                          "den sluttet å spilles.",
-        "err.file": "Velg en fil.",
-        "err.text": "Skriv en tekst (høyst 1000 tegn).",
-        "err.text_empty": "Skriv en tekst.",
-        "err.text_too_long": "Teksten er for lang: høyst {max} tegn, så meldingen holder seg under halvannet minutt.",
-        "err.text_key": "Teksten må inneholde {{key}} der tasten skal sies, slik den engelske teksten gjør. Teksten er ikke lagret.",
-        "err.text_numbers": "Tallene i teksten må være de samme som i den engelske teksten ({numbers}). Telefonnumre, nødnummeret og åpningstidene kan ikke endres her. Teksten er ikke lagret.",
-        "err.text_unknown": "Denne teksten finnes ikke.",
-        "err.gone": "Den versjonen finnes ikke lenger.",
-        "text.saved": "Teksten er lagret som utkast.",
-        "text.saved_no_audio": "Teksten er lagret som utkast, men talesyntesen feilet: {reason}",
-        "text.published": "Teksten er publisert. Innringerne hører den innen noen sekunder.",
-        "text.published_kept_human": "Teksten er publisert, men opptaket av en person spiller fortsatt og sier den gamle teksten, så lyden vises som utdatert. Last opp et nytt opptak, eller publiser talesyntese-utkastet under «Alle versjoner av lyden» for å bruke det i stedet.",
-        "text.published_no_audio": "Teksten er publisert, men uten ny lyd ({reason}). Lyden er utdatert til noen laster opp et opptak.",
-        "text.file_again": "Teksten fra filen brukes igjen, med lyd som sier den.",
-        "text.file_again_no_audio": "Teksten fra filen brukes igjen, men ingen lyd sier den: det finnes ikke noe opptak av den, og talesyntesen feilet ({reason}). Lyden er utdatert til noen laster opp et opptak.",
-        "text.file_again_kept_human": "Teksten fra filen brukes igjen, men opptaket av en person spiller fortsatt og sier andre ord, så lyden vises som utdatert. Last opp et nytt opptak, eller publiser talesyntese-utkastet under «Alle versjoner av lyden».",
-        "action.recording.upload": "lastet opp et opptak (utkast)",
-        "action.recording.publish": "publiserte et opptak",
-        "action.recording.restore": "tok i bruk en tidligere lydversjon",
-        "action.recording.purge": "slettet en lydversjon for godt",
-        "action.text.save": "lagret et tekstutkast",
-        "action.text.publish": "publiserte en tekst",
-        "action.text.restore": "tok i bruk en tidligere tekst",
-        "action.text.file": "gikk tilbake til teksten i filen",
-    },
-    "en": {
-        "app": "KOM information line – staff",
-        "skip": "Skip to content",
-        "nav.line": "Line and opening hours",
-        "nav.languages": "Languages",
-        "nav.audit": "Audit log",
-        "sign_in": "Sign in",
-        "sign_out": "Sign out",
-        "email": "E-mail",
-        "password": "Password",
-        "sign_in.wrong": "Wrong e-mail or password.",
-        "sign_in.limited": "Too many attempts. Wait a quarter of an hour and try again.",
-        "sign_in_needed": "Sign in to see this page.",
-        "signed_out": "You are signed out.",
-        "signed_in_as": "Signed in as",
-        "session_expired": "Your session has expired. Sign in again.",
-        "role.editor": "editor", "role.reviewer": "reviewer", "role.admin": "admin",
-        "err.required": "Fill in this field.",
-        "err.reason": "Give a reason.",
-        "err.date": "Choose a date.",
-        "err.span": "The end must come after the start (and at most a year later).",
-        "err.numbers": "Give 1–10 phone numbers written like +4712345678.",
-        "err.timeout": "The ring time must be between 5 and 600 seconds.",
-        "err.no_language": "At least one language must stay on.",
-        "err.none_offered": "With this choice callers would be offered no language: the ones switched on are drafts (and drafts are not offered) or have neither a voice nor recordings. Nothing was changed.",
-        "err.csrf": "The form had expired or was not valid. Reload the page and try again.",
-        "err.forbidden": "Your role may not do this.",
-        "error": "Something went wrong",
-        "back": "Back",
-        "saved": "Saved.",
-        "line.title": "Line and opening hours",
-        "line.now": "Now",
-        "line.open": "OPEN: callers pressing 0 are put through to KOM.",
-        "line.closed": "CLOSED: callers pressing 0 hear how to call back.",
-        "line.switch_closed": "Closed by hand",
-        "line.switch_opened": "Opened by hand outside the hours",
-        "line.by": "by",
-        "line.since": "since",
-        "line.reason": "Reason",
-        "line.close_now": "Close the line now",
-        "line.reopen": "Back to regular hours",
-        "line.back_opens": "opens the line now",
-        "line.back_closes": "closes the line now",
-        "line.back_stays_open": "the line stays open",
-        "line.back_stays_closed": "the line stays closed",
-        "line.closed_now": "The line is closed. Callers pressing 0 now hear how to call back.",
-        "line.reopened": "The line follows the regular opening hours again.",
-        "line.switch_help": "Takes effect at once, until someone goes back to the regular hours.",
-        "why.switch": "The line has been closed by hand.",
-        "why.closure": "Planned closure",
-        "why.holiday": "Public holiday",
-        "why.hours": "Outside the regular opening hours.",
-        "calendar.title": "Calendar for the coming months",
-        "calendar.legend": "Regular hours: Monday–Friday 08:00–16:00, closed on public holidays.",
-        "calendar.week": "Week",
-        "calendar.closed": "closed",
-        "calendar.today": "today",
-        "calendar.whole_day": "whole day",
-        "day.0": "Mon", "day.1": "Tue", "day.2": "Wed", "day.3": "Thu", "day.4": "Fri",
-        "day.5": "Sat", "day.6": "Sun",
-        "closure.title": "Planned closures",
-        "closure.none": "No planned closures.",
-        "closure.add": "Add a closure",
-        "closure.first_day": "First day",
-        "closure.last_day": "Last day (empty: the same day)",
-        "closure.from": "From (empty: the whole day)",
-        "closure.until": "Until (empty: end of the day)",
-        "closure.remove": "Remove",
-        "closure.added": "The closure has been added.",
-        "closure.removed": "The closure has been removed.",
-        "closure.when": "When (Oslo time)",
-        "transfer.title": "Transfer",
-        "transfer.numbers": "Numbers callers are put through to (one per line, at most 10; spaces are fine: +47 47 45 15 00)",
-        "transfer.timeout": "Ring time in seconds (5–600)",
-        "save": "Save",
-        "languages.title": "Languages",
-        "languages.offered": "Languages offered to callers",
-        "languages.drafts": "Offer languages whose translation is a draft (not reviewed)",
-        "languages.code": "Code",
-        "languages.name": "Language",
-        "languages.status": "Status in the script files",
-        "languages.catalog_review": "Reviewed (script files)",
-        "languages.db_review": "Marked reviewed here",
-        "languages.mark": "Mark reviewed",
-        "languages.changed": "texts changed since",
-        "languages.on_line": "On the line",
-        "languages.off": "off",
-        "languages.on": "on",
-        "languages.note": "A language counts as reviewed when the latest review here covers its "
-                          "texts as they are now (or its language.toml says so and no text was "
-                          "changed on these pages). When a text changes, it is a draft again.",
-        "status.draft": "draft", "status.reviewed": "reviewed", "status.source": "source text",
-        "review.recorded": "The review has been recorded.",
-        "audit.title": "Audit log",
-        "audit.when": "When (Oslo time)",
-        "audit.who": "Who",
-        "audit.what": "What",
-        "audit.detail": "Details",
-        "audit.empty": "No changes yet.",
-        "audit.page": "Page",
-        "audit.older": "Older",
-        "audit.newer": "Newer",
-        "action.staff.sign_in": "signed in", "action.staff.sign_out": "signed out",
-        "action.line.close": "closed the line", "action.line.reopen": "reopened the line",
-        "action.line.open": "opened the line outside the hours",
-        "action.closure.add": "added a closure", "action.closure.remove": "removed a closure",
-        "action.line.transfer": "changed the transfer", "action.line.languages":
-            "changed the languages",
-        "action.language.reviewed": "marked a language reviewed",
-        "action.staff.add": "made an account", "action.staff.disable": "disabled an account",
-        "action.staff.enable": "enabled an account", "action.staff.password": "set a password",
-        "interface": "Interface language",
-        "nav.prompts": "Content",
-        "prompts.title": "What callers hear",
-        "prompts.intro": "Each cell shows the audio that plays now, the state of the text and drafts "
-                         "waiting. Choose a cell to listen, upload, record or edit the text.",
-        "prompts.filter": "Language",
-        "prompts.all": "All languages",
-        "prompts.show": "Show",
-        "prompts.prompt": "Prompt",
-        "prompts.legend": "Legend",
-        "audio.human": "recording", "audio.tts": "TTS", "audio.say": "<Say> (no file)",
-        "audio.missing": "missing (English)", "audio.stale": "stale audio",
-        "text.draft": "text: draft", "text.reviewed": "text: reviewed",
-        "text.outdated": "text: outdated", "text.missing": "text: missing",
-        "text.source": "text: source",
-        "draft.audio": "audio draft waiting", "draft.text": "text draft waiting",
-        "problems": "problems",
-        "prompt.title": "Prompt",
-        "prompt.back": "Back to the overview",
-        "prompt.text": "The text now",
-        "prompt.text_from_file": "From the file in prompts/.",
-        "prompt.text_published": "Published by {by}, {when}.",
-        "prompt.text_keyed": "The text is shared by every “{segment}” prompt of this language; {{key}} becomes the key.",
-        "prompt.now": "What callers hear now",
-        "prompt.no_audio": "No audio file: the line reads the text with <Say>.",
-        "prompt.history": "Every version of the audio",
-        "prompt.version": "Version",
-        "prompt.source": "Source",
-        "prompt.who": "Who",
-        "prompt.when": "When (Oslo time)",
-        "prompt.duration": "Length",
-        "prompt.loudness": "Loudness",
-        "prompt.listen": "Listen",
-        "prompt.plays_now": "plays now",
-        "prompt.draft": "draft",
-        "prompt.purged": "purged",
-        "prompt.publish": "Publish",
-        "prompt.restore": "Restore this version",
-        "prompt.purge": "Purge…",
-        "prompt.upload": "Upload a recording",
-        "prompt.upload_help": "WAV, MP3, M4A/AAC or OGG, at most {mb} MB and 90 seconds. It becomes a draft: listen before you publish.",
-        "prompt.file": "Audio file",
-        "prompt.send": "Upload as a draft",
-        "prompt.record": "Record here",
-        "prompt.record_start": "Start recording",
-        "prompt.record_stop": "Stop and upload",
-        "prompt.recording": "Recording… press “Stop and upload” when you are done.",
-        "prompt.sending": "Uploading…",
-        "prompt.record_failed": "The upload failed",
-        "prompt.record_denied": "The browser could not use the microphone.",
-        "prompt.edit": "Edit the text",
-        "prompt.edit_help": "Saved as a draft and rendered with text-to-speech, so you can listen before you publish.",
-        "prompt.save_text": "Save as a draft",
-        "prompt.text_versions": "Every version of the text",
-        "prompt.text_publish": "Publish text and audio",
-        "prompt.text_restore": "Use this text again",
-        "prompt.use_file": "Use the text from the file again",
-        "prompt.text_keeps_human": "A recording of a person plays now. When a text is published, the recording keeps playing (it shows as stale if it says other words) until someone uploads a new recording or publishes the text-to-speech.",
-        "prompt.live": "published",
-        "upload.saved": "The recording is saved as a draft ({duration:.1f} s, {loudness:.1f} dBFS). Listen, and publish when it is good.",
-        "upload.empty": "The file is empty.",
-        "upload.unreadable": "The file is not readable audio (or it is damaged). Nothing has changed.",
-        "upload.silent": "The recording is silent. Nothing has changed.",
-        "upload.short": "The recording has too little sound. Nothing has changed.",
-        "upload.too_long": "The recording is longer than 90 seconds. Split or shorten it. Nothing has changed.",
-        "upload.too_large": "The file is too large (at most {mb} MB). Nothing has changed.",
-        "published": "Published. Callers hear it within a few seconds.",
-        "restored": "That version plays again.",
-        "purge.title": "Purge a version",
-        "purge.question": "This version will be gone for good. Its file is deleted unless another version uses it.",
-        "purge.confirm": "Yes, purge it",
-        "purged": "The version is purged.",
-        "purged.kept": "The version is purged; its file is kept because another version uses it.",
-        "err.purge_current": "The version that plays now cannot be purged.",
-        "err.purge_soon": "This version played a moment ago and calls in progress may still "
-                          "fetch it. It can be purged 10 minutes after it stopped playing.",
-        "err.file": "Choose a file.",
-        "err.text": "Write a text (at most 1000 characters).",
-        "err.text_empty": "Write a text.",
-        "err.text_too_long": "The text is too long: at most {max} characters, so the prompt stays under a minute and a half.",
-        "err.text_key": "The text must contain {{key}} where the key is said, as the English text does. The text was not saved.",
-        "err.text_numbers": "The numbers in the text must be the same as in the English text ({numbers}). Phone numbers, the emergency number and the opening hours cannot be changed here. The text was not saved.",
-        "err.text_unknown": "This text does not exist.",
-        "err.gone": "That version no longer exists.",
-        "text.saved": "The text is saved as a draft.",
-        "text.saved_no_audio": "The text is saved as a draft, but text-to-speech failed: {reason}",
-        "text.published": "The text is published. Callers hear it within a few seconds.",
-        "text.published_kept_human": "The text is published, but the recording of a person still plays and says the old words, so the audio shows as stale. Upload a new recording, or publish the text-to-speech draft under “Every version of the audio” to use it instead.",
-        "text.published_no_audio": "The text is published, but without new audio ({reason}). The audio is stale until someone uploads a recording.",
-        "text.file_again": "The text from the file is used again, with audio that says it.",
-        "text.file_again_no_audio": "The text from the file is used again, but no audio says it: there is no recording of it and text-to-speech failed ({reason}). The audio is stale until someone uploads a recording.",
-        "text.file_again_kept_human": "The text from the file is used again, but the recording of a person still plays and says other words, so the audio shows as stale. Upload a new recording, or publish the text-to-speech draft under “Every version of the audio”.",
-        "action.recording.upload": "uploaded a recording (draft)",
-        "action.recording.publish": "published a recording",
-        "action.recording.restore": "restored an earlier audio version",
-        "action.recording.purge": "purged an audio version",
-        "action.text.save": "saved a text draft",
-        "action.text.publish": "published a text",
-        "action.text.restore": "restored an earlier text",
-        "action.text.file": "went back to the file's text",
-    },
-}
+LOCALES = {"nb": "nb", "en": "en_GB"}  # interface language -> Babel locale (dates: 24 h, d/m)
+CATALOGUES = Path(__file__).with_name("translations")
 
 
 def ui_language() -> str:
     """The interface language of this request: the person's choice, else Norwegian."""
     if has_request_context():
         lang = session.get("ui_lang")
-        if lang in MESSAGES:
+        if lang in LOCALES:
             return lang
     return DEFAULT
 
 
-def t(key: str, **values) -> str:
-    """The interface text for `key` in the chosen language."""
-    text = MESSAGES[ui_language()].get(key) or MESSAGES[DEFAULT].get(key) or key
-    return text.format(**values) if values else text
+def t(key: str, **values: object) -> str:
+    """The interface text for `key` in the chosen language, with `values` filled in."""
+    return gettext(key, **values)
+
+
+def tn(key: str, number: int, **values: object) -> str:
+    """The interface text for `key` with the plural form for `number` (as `num`)."""
+    return ngettext(key, key, number, **values)
+
+
+def day_and_month(day: date) -> str:
+    """A calendar day as the person's language writes it without the year (17.5. / 17/05)."""
+    return format_skeleton("dM", day, locale=get_locale())
+
+
+def compiled(source: Path = CATALOGUES) -> Path:
+    """The folder of compiled catalogues: each .po compiled to .mo beside it when the .mo is
+    missing or older; in a temporary folder when the package folder cannot be written."""
+    try:
+        _compile(source, source)
+        return source
+    except OSError as exc:
+        target = Path(tempfile.mkdtemp(prefix="ivr-translations-"))
+        log.info("cannot write compiled translations in %s (%s); using %s", source, exc, target)
+        _compile(source, target, force=True)
+        return target
+
+
+def _compile(source: Path, target: Path, force: bool = False) -> None:
+    for po in source.glob("*/LC_MESSAGES/messages.po"):
+        mo = target / po.relative_to(source).with_suffix(".mo")
+        if not force and mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as file:
+            catalogue = read_po(file)
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        partial = mo.with_suffix(".mo.part")
+        with partial.open("wb") as file:
+            write_mo(file, catalogue)
+        partial.replace(mo)  # another process starting at once never reads half a file
+
+
+def register(app: Flask) -> None:
+    """Flask-Babel: the person's language, Oslo time, the compiled catalogues, `_` and `_n`
+    in templates, and Babel's date filters (`datetimeformat`, `day_and_month`)."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", LOCALES[DEFAULT])
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Oslo")
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled())
+    Babel(app, locale_selector=lambda: LOCALES[ui_language()])
+    app.jinja_env.filters["day_and_month"] = day_and_month

@@ -12,7 +12,7 @@ from ..catalog import texts_fingerprint as catalog_fingerprint
 from ..line import languages_in_order
 from ..models import LanguageReview
 from .accounts import REVIEW
-from .actions import catalog, db, log_change, published_texts, requires, settings, to_oslo
+from .actions import catalog, db, log_change, published_texts, requires, settings
 from .forms import ActionForm
 from .i18n import t
 
@@ -41,7 +41,7 @@ def page():
         "admin/languages.html", reviews=_latest_reviews(), settings=settings(),
         languages=[scripts.languages[c] for c in languages_in_order(scripts)],
         fingerprints={c: texts_fingerprint(scripts, c) for c in scripts.languages},
-        action_form=ActionForm(), may_review=current_user.may(REVIEW), to_oslo=to_oslo,
+        action_form=ActionForm(), may_review=current_user.may(REVIEW),
     )
 
 

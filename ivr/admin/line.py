@@ -24,7 +24,7 @@ from ..schedule import set_switch, write_setting
 from ..services import services
 from . import calendar
 from .accounts import EDIT_LINE
-from .actions import audio, catalog, db, log_change, requires, settings, show_errors, to_oslo
+from .actions import audio, catalog, db, log_change, requires, settings, show_errors
 from .forms import ActionForm, CloseForm, ClosureForm, LanguagesForm, TransferForm
 from .i18n import t
 
@@ -103,7 +103,7 @@ def page():
         transfer_form=TransferForm(numbers="\n".join(current.transfer_numbers),
                                    timeout=current.dial_timeout),
         languages_form=LanguagesForm(offer_drafts=current.offer_drafts),
-        may_edit=current_user.may(EDIT_LINE), to_oslo=to_oslo,
+        may_edit=current_user.may(EDIT_LINE),
     )
 
 

@@ -17,7 +17,7 @@ from ..catalog import Catalog, Prompt
 from ..line import languages_in_order
 from ..translations import segment_state
 from .accounts import EDIT_PROMPTS, PURGE
-from .actions import catalog, db, recordings, to_oslo
+from .actions import catalog, db, recordings
 from .forms import ActionForm, TextForm, UploadForm
 
 bp = Blueprint("prompts", __name__)
@@ -93,5 +93,5 @@ def render_prompt(prompt: Prompt, text_form: TextForm | None = None, text_error:
         text_form=text_form or TextForm(text=language.texts.get(prompt.segment, "")),
         text_error=text_error, max_text=texts.MAX_TEXT, action_form=ActionForm(),
         may_edit=current_user.may(EDIT_PROMPTS), may_purge=current_user.may(PURGE),
-        max_mb=current_app.config["STAFF_UPLOAD_MAX_MB"], to_oslo=to_oslo,
+        max_mb=current_app.config["STAFF_UPLOAD_MAX_MB"],
     ), status

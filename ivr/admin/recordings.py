@@ -11,7 +11,7 @@ from werkzeug.utils import secure_filename
 from ..audio.processing import AudioRejected
 from ..catalog import Prompt
 from .accounts import EDIT_PROMPTS, PURGE
-from .actions import callers_hear_changes, log_change, recordings, requires, show_errors, to_oslo
+from .actions import callers_hear_changes, log_change, recordings, requires, show_errors
 from .forms import ActionForm, UploadForm
 from .i18n import t
 from .prompts import prompt_or_404, prompt_url
@@ -93,7 +93,7 @@ def purge(recording_id: int):
     form = ActionForm()
     if request.method == "GET":
         return render_template("admin/purge.html", recording=recording, prompt=prompt,
-                               form=form, to_oslo=to_oslo)
+                               form=form)
     if not form.validate_on_submit():
         abort(400)
     try:

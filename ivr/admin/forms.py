@@ -1,6 +1,7 @@
 """The staff pages' forms. Every form carries a CSRF token (Flask-WTF).
 
-Validation messages are keys of `i18n.MESSAGES`, translated when shown.
+Validation messages are message keys of the catalogues (ivr/admin/translations), translated
+when shown.
 """
 
 from __future__ import annotations

@@ -6,9 +6,14 @@ browser would, so a test that forgets it fails.
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import datetime
+from functools import cache
 
+from babel.support import Translations
+
+from ivr.admin.i18n import LOCALES, compiled
 from ivr.hours import OSLO
 
 PASSWORD = "correct horse battery"
@@ -16,6 +21,18 @@ EDITOR, REVIEWER, ADMIN = "editor@kom.test", "reviewer@kom.test", "admin@kom.tes
 # A Wednesday at 10:00 in Oslo: open by the regular hours.
 WEDNESDAY_10 = datetime(2026, 12, 2, 10, 0, tzinfo=OSLO)
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@cache
+def _catalogue(lang: str) -> Translations:
+    return Translations.load(str(compiled()), [LOCALES[lang]])
+
+
+def says(key: str, lang: str = "nb", **values: object) -> str:
+    """The interface text of a message key as a page shows it (HTML-escaped): tests name the
+    key, so they do not break when the wording in the catalogue changes."""
+    text = _catalogue(lang).gettext(key)
+    return html.escape(text % values if values else text, quote=False)
 
 
 class Staff:

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import pytest
 import time_machine
 from sqlalchemy import select
-from staff_support import ADMIN, EDITOR, REVIEWER, WEDNESDAY_10
+from staff_support import ADMIN, EDITOR, REVIEWER, WEDNESDAY_10, says
 
 from ivr.hours import OSLO
 from ivr.models import Closure, LineSwitch, Setting, utcnow
@@ -234,7 +234,7 @@ def test_a_setting_that_would_offer_no_language_is_refused(staff, db, caller, ca
     staff.sign_in(EDITOR)
     response = staff.post("/staff/line/languages", {"enabled": ["nb", "ro"]},  # drafts only
                           follow_redirects=True)
-    assert "ville innringerne ikke få tilbud om noe språk" in response.get_data(as_text=True)
+    assert says("err.none_offered") in response.get_data(as_text=True)
     assert _settings(db) == {}
     assert {h.language for h in caller().heard} >= {catalog.languages["en"].say_language}
     ok = staff.post("/staff/line/languages", {"enabled": ["nb", "ro"], "offer_drafts": "y"})
@@ -251,8 +251,8 @@ def test_calendar_marks_holidays_weekends_and_today(staff):
 
 
 @pytest.mark.parametrize("at,why", [
-    (datetime(2026, 12, 5, 10, tzinfo=OSLO), "Utenfor de vanlige åpningstidene"),  # Saturday
-    (datetime(2026, 12, 25, 10, tzinfo=OSLO), "Helligdag: Første juledag"),
+    (datetime(2026, 12, 5, 10, tzinfo=OSLO), says("why.hours")),  # Saturday
+    (datetime(2026, 12, 25, 10, tzinfo=OSLO), f"{says('why.holiday')}: Første juledag"),
 ])
 def test_line_page_says_why_the_line_is_closed(staff, at, why):
     with time_machine.travel(at, tick=False):
@@ -282,9 +282,10 @@ def test_a_line_opened_by_hand_shows_who_opened_it(staff, app):
         app.test_cli_runner().invoke(args=["hours", "open", "--reason", "Extra evening"])
     staff.sign_in(EDITOR)
     page = staff.client.get("/staff/line").get_data(as_text=True)
-    assert "ÅPEN" in page and "Åpnet manuelt" in page and "Extra evening" in page
-    assert "Tilbake til vanlige åpningstider" in page, "the button returns to the regular hours"
-    assert "Steng linjen nå" in page
+    assert says("line.open") in page and says("line.switch_opened") in page
+    assert "Extra evening" in page
+    assert says("line.reopen") in page, "the button returns to the regular hours"
+    assert says("line.close_now") in page
 
 
 def test_close_now_is_always_offered_and_back_to_regular_hours_names_its_effect(staff, app):
@@ -294,18 +295,18 @@ def test_close_now_is_always_offered_and_back_to_regular_hours_names_its_effect(
 
     with time_machine.travel(WEDNESDAY_10, tick=False):
         staff.sign_in(EDITOR)
-        assert "Steng linjen nå" in buttons()
-        assert not any("Tilbake" in b for b in buttons())  # no switch set: nothing to undo
+        assert says("line.close_now") in buttons()
+        assert not any(says("line.reopen") in b for b in buttons())  # no switch: nothing to undo
         staff.post("/staff/line/close", {"reason": "Staff meeting"})
-        assert "Steng linjen nå" in buttons()
-        assert "Tilbake til vanlige åpningstider – åpner linjen nå" in buttons()
+        assert says("line.close_now") in buttons()
+        assert f"{says('line.reopen')} – {says('line.back_opens')}" in buttons()
         staff.client.get("/staff/ui/en")
-        assert "Back to regular hours – opens the line now" in buttons()
+        assert f"{says('line.reopen', 'en')} – {says('line.back_opens', 'en')}" in buttons()
     saturday = WEDNESDAY_10 + timedelta(days=3)
     with time_machine.travel(saturday, tick=False):
         staff.sign_in(EDITOR)  # the session of Wednesday has expired
         staff.client.get("/staff/ui/en")
-        assert "Back to regular hours – the line stays closed" in buttons()
+        assert f"{says('line.reopen', 'en')} – {says('line.back_stays_closed', 'en')}" in buttons()
         app.test_cli_runner().invoke(args=["hours", "open", "--reason", "Extra Saturday"])
-        assert "Close the line now" in buttons()
-        assert "Back to regular hours – closes the line now" in buttons()
+        assert says("line.close_now", "en") in buttons()
+        assert f"{says('line.reopen', 'en')} – {says('line.back_closes', 'en')}" in buttons()

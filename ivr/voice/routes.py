@@ -15,6 +15,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from .. import flow
+from ..caller_country import country_of
 from ..catalog import Catalog
 from ..db import DatabaseUnavailable
 from ..flow import Line, Position, Step
@@ -93,8 +94,15 @@ def _respond(step: Step, node: str, key: str | None = None) -> Response:
 @bp.post("")
 @twilio_only
 def incoming():
-    """A call comes in: greeting and language menu."""
-    return _respond(flow.start(_line()), node="incoming")
+    """A call comes in: the language of the caller's country first (if any), greeting, menu."""
+    line = _line()
+    return _respond(flow.start(line, _country_hint(line)), node="incoming")
+
+
+def _country_hint(line: Line) -> str | None:
+    """The language of the caller's country; their number (`From`) is read here, in memory,
+    and nowhere else: only the language (`hint=ro`) travels on in the URL."""
+    return flow.language_hint(line, country_of(request.form.get("From")))
 
 
 @bp.post("/step")

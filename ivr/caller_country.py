@@ -27,4 +27,5 @@ def country_of(number: str | None) -> str | None:
         return None
     if not phonenumbers.is_valid_number(parsed):
         return None
-    return phonenumbers.region_code_for_number(parsed)
+    country: str | None = phonenumbers.region_code_for_number(parsed)
+    return country

@@ -57,7 +57,7 @@ class Position:
     def to_query(self) -> dict[str, str]:
         """The position as URL query parameters (defaults left out, to keep URLs short)."""
         default = Position()
-        query = {}
+        query: dict[str, str] = {}
         for name, value in vars(self).items():
             if value == getattr(default, name) or value is None:
                 continue
@@ -130,7 +130,7 @@ class Line:
 
     def pages_for(self, hint: str | None) -> list[list[str]]:
         """The language pages, with the hinted language (if offered) first on the first page."""
-        if not self.offers(hint):
+        if hint is None or not self.offers(hint):
             return self.pages
         codes = [hint] + [c for page in self.pages for c in page if c != hint]
         size = max(self.catalog.per_page, 1)
@@ -207,7 +207,7 @@ def _present_language(line: Line, pos: Position) -> Step:
     page = pos.page if pos.page < len(pages) else 0
     codes = pages[page]
     hinted = page == 0 and line.offers(pos.hint)
-    prompts = (Prompt("lang_hint", codes[0], HINT_KEY),) if hinted else ()
+    prompts: tuple[Prompt, ...] = (Prompt("lang_hint", codes[0], HINT_KEY),) if hinted else ()
     prompts += line.say(None, "greeting") if pos.intro else ()
     prompts += tuple(Prompt("lang_select", code, str(i + 1))
                      for i, code in enumerate(codes) if not (hinted and i == 0))

@@ -4,6 +4,7 @@ that language, before anything else; the number itself is never kept anywhere.""
 from __future__ import annotations
 
 import logging
+import shutil
 import sqlite3
 from dataclasses import dataclass
 
@@ -11,7 +12,8 @@ import phonenumbers
 import pytest
 
 from ivr.caller_country import country_of
-from ivr.catalog import Prompt
+from ivr.catalog import CatalogError, Prompt, load_catalog
+from ivr.config import DEFAULTS
 
 from .conftest import Call
 
@@ -134,3 +136,20 @@ def test_country_of_reads_the_country_from_the_number(number, country):
 @pytest.mark.parametrize("number", WITHHELD[:-3] + [None, "+" + "4" * 40])
 def test_country_of_gives_nothing_for_withheld_or_malformed_numbers(number):
     assert country_of(number) is None
+
+
+@pytest.mark.parametrize("table,error", [
+    ('ro = ["RO", "MD"]\nru = ["MD"]', "both ro and ru"),
+    ('ro = ["Romania"]', "two-letter"),
+    ('ro = "RO"', "must be a list"),
+])
+def test_a_malformed_country_map_is_refused_with_a_clear_message(tmp_path, table, error):
+    prompts = tmp_path / "prompts"
+    shutil.copytree(DEFAULTS["PROMPTS_DIR"], prompts)
+    menu = (prompts / "menu.toml").read_text(encoding="utf-8")
+    start = menu.index("[caller_country]")
+    end = menu.index("\n[", start + 1)
+    (prompts / "menu.toml").write_text(
+        menu[:start] + "[caller_country]\n" + table + "\n" + menu[end:], encoding="utf-8")
+    with pytest.raises(CatalogError, match=error):
+        load_catalog(prompts)

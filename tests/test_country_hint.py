@@ -14,6 +14,7 @@ import pytest
 from ivr.caller_country import country_of
 from ivr.catalog import CatalogError, Prompt, load_catalog
 from ivr.config import DEFAULTS
+from ivr.services import services
 
 from .conftest import Call
 
@@ -92,7 +93,7 @@ def test_norwegian_withheld_and_unreadable_numbers_hear_the_usual_menu(call_from
 def test_a_language_switched_off_is_not_offered_by_country(app, call_from):
     from ivr.schedule import write_setting
 
-    write_setting(app.extensions["ivr.db"], "disabled_languages", ["ro"])
+    write_setting(services(app).db, "disabled_languages", ["ro"])
     call = call_from(mobile_number("MD"))
     assert call.heard[0].text == call.catalog.text(Prompt("greeting", "en"))
 
@@ -108,7 +109,7 @@ def test_the_number_is_never_logged_put_in_a_url_or_stored(app, call_from, caplo
     assert "hint=ro" in answers, "only the language travels in the URL"
     assert national not in answers and national not in caplog.text
     database = app.config["DATABASE_URL"].removeprefix("sqlite:///")
-    app.extensions["ivr.db"].engine.dispose()
+    services(app).db.engine.dispose()
     with open(database, "rb") as raw:
         assert national.encode() not in raw.read()
     with sqlite3.connect(database) as db:

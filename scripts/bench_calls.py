@@ -86,7 +86,7 @@ class Audio:
         recording = self.current[(prompt.id, prompt.lang)]
         return measure(self.recordings.store.read(recording.hash)).lead_ms / 1000
 
-    def page(self, prompts) -> str:
+    def page(self, prompts) -> tuple[float, str]:
         """A page's length: the recorded seconds, and what <Say> speaks on top."""
         recorded = [p for p in prompts if (p.id, p.lang) in self.current]
         spoken = len(prompts) - len(recorded)
@@ -134,6 +134,11 @@ def language_menu(app) -> None:
         prompts = flow.present(line, flow.Position(page=index, intro=index == 0)).prompts
         total, extra = audio.page(prompts)
         print(f"  {name:12} {total:5.1f} s{extra}  [{_mark(total, TARGETS[name])}]")
+    hinted = [(audio.page(flow.start(line, hint=code).prompts), code)
+              for page in line.pages for code in page]
+    ((total, extra), code) = max(hinted, key=lambda h: h[0][0])
+    print(f"  {'hinted page':12} {total:5.1f} s{extra} (the longest: {code} first)  "
+          f"[{_mark(total, TARGETS['first page'])}]")
     print(f"  {'language':8} {'choosable':>9}  {'hinted: starts':>14} {'said':>6}")
     for code in [c for c in catalog.order if c in catalog.languages] + sorted(
             set(catalog.languages) - set(catalog.order)):

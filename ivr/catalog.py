@@ -168,6 +168,10 @@ class Catalog:
         """Every segment of the source language, sorted by name."""
         return tuple(sorted(self.languages[SOURCE_LANGUAGE].texts))
 
+    def language_for_country(self, country: str | None) -> str | None:
+        """The language offered first to a caller from this country (menu.toml), or None."""
+        return self.caller_country.get(country or "")
+
     def topic(self, topic_id: str) -> Topic | None:
         """The topic with this id, or None."""
         return next((t for t in self.topics if t.id == topic_id), None)
@@ -263,7 +267,7 @@ def load_language(folder: Path) -> Language:
         raise CatalogError(f"{folder / 'language.toml'} lacks {exc}") from exc
 
 
-def _caller_countries(by_language: dict) -> dict[str, str]:
+def _caller_countries(by_language: dict[str, object]) -> dict[str, str]:
     """menu.toml's `[caller_country]` (language = [regions]) as region -> language."""
     countries: dict[str, str] = {}
     for lang, regions in by_language.items():

@@ -166,12 +166,6 @@ def start(line: Line, hint: str | None = None) -> Step:
     return present(line, Position(intro=True, hint=hint if line.offers(hint) else None))
 
 
-def language_hint(line: Line, country: str | None) -> str | None:
-    """The language to offer first to a caller from this country, if the menu offers it."""
-    lang = line.catalog.caller_country.get(country or "")
-    return lang if line.offers(lang) else None
-
-
 def next_step(line: Line, pos: Position, digits: str | None) -> Step:
     """The step after the caller pressed `digits` (None or "" for silence) at `pos`."""
     keys = line.catalog.keys

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from ivr.catalog import Catalog, Keys, Language, Topic
-from ivr.flow import HANDLERS, Line, Node, Position, Step, language_hint, next_step, start
+from ivr.flow import HANDLERS, Line, Node, Position, Step, next_step, start
 
 SEGMENTS = ("greeting", "lang_select", "lang_hint", "more_languages", "intro", "topic_menu", "menu_keys",
             "menu_rights", "menu_asylum", "rights_1", "rights_2", "asylum_1", "part_next",
@@ -230,10 +230,14 @@ def test_an_unknown_place_in_the_url_is_the_language_menu() -> None:
 
 
 @pytest.mark.parametrize("country,hint", [("RO", "ro"), ("MD", "ro"), ("TH", "th"), ("GB", "en"),
-                                          ("NO", None), (None, None), ("PL", None)])
-def test_the_callers_country_names_an_offered_language(country: str | None,
-                                                       hint: str | None) -> None:
-    assert language_hint(line(), country) == hint  # PL: Polish is not on this line
+                                          ("NO", None), (None, None), ("PL", "pl")])
+def test_the_callers_country_names_a_language_offered_first_if_the_menu_has_it(
+        country: str | None, hint: str | None) -> None:
+    assert CATALOG.language_for_country(country) == hint
+    step = start(line(), CATALOG.language_for_country(country))
+    offered = hint if hint != "pl" else None  # Polish is not on this line: the usual menu
+    assert step.gather.hint == offered
+    assert step.prompts[0].segment == ("lang_hint" if offered else "greeting")
 
 
 def test_a_call_from_a_hinted_country_hears_its_language_first_then_the_greeting() -> None:

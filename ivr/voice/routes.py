@@ -95,14 +95,14 @@ def _respond(step: Step, node: str, key: str | None = None) -> Response:
 @twilio_only
 def incoming():
     """A call comes in: the language of the caller's country first (if any), greeting, menu."""
-    line = _line()
-    return _respond(flow.start(line, _country_hint(line)), node="incoming")
+    return _respond(flow.start(_line(), _country_language()), node="incoming")
 
 
-def _country_hint(line: Line) -> str | None:
-    """The language of the caller's country; their number (`From`) is read here, in memory,
-    and nowhere else: only the language (`hint=ro`) travels on in the URL."""
-    return flow.language_hint(line, country_of(request.form.get("From")))
+def _country_language() -> str | None:
+    """The language menu.toml lists for the country of the caller's number (offered first if
+    the menu offers it). The number (`From`) is read here, in memory, and nowhere else: only
+    the language travels on (`hint=ro` in the URL; an answer cache may key on it too)."""
+    return _catalog().language_for_country(country_of(request.form.get("From")))
 
 
 @bp.post("/step")

@@ -8,12 +8,15 @@ no code changes.
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
 SOURCE_LANGUAGE = "en"
+HINT_KEY = "1"  # the key of the language of the caller's country, offered before the others
+REGION_CODE = re.compile(r"^[A-Z]{2}$")
 STAFF_DEFAULTS = {
     "whisper": "Anrop fra informasjonslinjen. Språk: {language}.",
     "unknown_language": "ikke valgt",
@@ -138,6 +141,9 @@ class Catalog:
     max_misses: int
     gather_timeout: int
     staff: dict[str, str] = field(default_factory=dict)
+    # The language offered first to a caller from this country (ISO 3166 region, e.g. "MD":
+    # "ro"), from menu.toml's [caller_country]; countries not listed get the usual menu.
+    caller_country: dict[str, str] = field(default_factory=dict)
     files: dict[str, Language] = field(default_factory=dict, repr=False)
     overlay: TextOverlay = field(default_factory=TextOverlay, repr=False)
 
@@ -161,6 +167,10 @@ class Catalog:
     def segments(self) -> tuple[str, ...]:
         """Every segment of the source language, sorted by name."""
         return tuple(sorted(self.languages[SOURCE_LANGUAGE].texts))
+
+    def language_for_country(self, country: str | None) -> str | None:
+        """The language offered first to a caller from this country (menu.toml), or None."""
+        return self.caller_country.get(country or "")
 
     def topic(self, topic_id: str) -> Topic | None:
         """The topic with this id, or None."""
@@ -189,13 +199,15 @@ class Catalog:
 
     def all_prompts(self, lang: str) -> list[Prompt]:
         """Every prompt a caller can hear in this language, with the keys the menus announce."""
-        keyed = {"lang_select", "more_languages"} | {t.menu_segment for t in self.topics}
+        keyed = {"lang_select", "lang_hint", "more_languages"}
+        keyed |= {t.menu_segment for t in self.topics}
         prompts = [Prompt(s, lang) for s in self.segments if s not in keyed]
         prompts += [Prompt(t.menu_segment, lang, t.key) for t in self.topics]
         # Staff can switch languages off, which moves the others to other keys: so every
         # language has its "press N" prompt for every key a language page can use.
         prompts += [Prompt("lang_select", lang, str(k)) for k in range(1, self.per_page + 1)]
         prompts.append(Prompt("more_languages", lang, self.more_key))
+        prompts.append(Prompt("lang_hint", lang, HINT_KEY))  # the caller's country's language
         return prompts
 
 
@@ -255,6 +267,23 @@ def load_language(folder: Path) -> Language:
         raise CatalogError(f"{folder / 'language.toml'} lacks {exc}") from exc
 
 
+def _caller_countries(by_language: dict[str, object]) -> dict[str, str]:
+    """menu.toml's `[caller_country]` (language = [regions]) as region -> language."""
+    countries: dict[str, str] = {}
+    for lang, regions in by_language.items():
+        if not isinstance(regions, list):
+            raise CatalogError(f"menu.toml [caller_country] {lang} must be a list of countries")
+        for region in regions:
+            if not isinstance(region, str) or not REGION_CODE.match(region):
+                raise CatalogError(f"menu.toml [caller_country] {lang}: {region!r} is not a "
+                                   "two-letter country code such as \"RO\"")
+            if region in countries:
+                raise CatalogError(f"menu.toml [caller_country] lists {region} under both "
+                                   f"{countries[region]} and {lang}")
+            countries[region] = lang
+    return countries
+
+
 def load_catalog(root: Path) -> Catalog:
     """Read the whole prompts folder and check that the menu refers to segments that exist."""
     root = Path(root)
@@ -284,6 +313,7 @@ def load_catalog(root: Path) -> Catalog:
         max_misses=int(limits.get("max_misses", 3)),
         gather_timeout=int(limits.get("gather_timeout", 6)),
         staff={**STAFF_DEFAULTS, **menu.get("staff", {})},
+        caller_country=_caller_countries(menu.get("caller_country", {})),
     )
     source = languages[SOURCE_LANGUAGE].texts
     needed = {s for t in catalog.topics for s in (*t.parts, t.menu_segment)}

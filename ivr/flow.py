@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from .catalog import Catalog, Prompt
+from .catalog import HINT_KEY, Catalog, Prompt
 
 
 class Node(StrEnum):
@@ -47,6 +47,8 @@ class Position:
     # The languages the caller just heard on a language page, key 1 first: a key means what
     # the caller heard, even if staff switch a language off while they listen.
     langs: tuple[str, ...] = ()
+    # The language of the caller's country (never the number), offered first on key 1.
+    hint: str | None = None
 
     def __post_init__(self) -> None:
         # Positions are also written by hand (`Position("menu", lang="en")`): keep a Node.
@@ -55,7 +57,7 @@ class Position:
     def to_query(self) -> dict[str, str]:
         """The position as URL query parameters (defaults left out, to keep URLs short)."""
         default = Position()
-        query = {}
+        query: dict[str, str] = {}
         for name, value in vars(self).items():
             if value == getattr(default, name) or value is None:
                 continue
@@ -86,6 +88,7 @@ class Position:
             intro=args.get("intro") == "1",
             brief=args.get("brief") == "1",
             langs=tuple(c for c in str(args.get("langs", "")).split(",")[:9] if LANG_CODE.match(c)),
+            hint=hint if LANG_CODE.match(hint := str(args.get("hint", ""))) else None,
         )
 
 
@@ -121,6 +124,18 @@ class Line:
         """These segments in the caller's language (or each greeting language)."""
         return tuple(Prompt(s, code) for code in self.speaking(lang) for s in segments)
 
+    def offers(self, lang: str | None) -> bool:
+        """Whether the language menu offers this language."""
+        return any(lang in page for page in self.pages)
+
+    def pages_for(self, hint: str | None) -> list[list[str]]:
+        """The language pages, with the hinted language (if offered) first on the first page."""
+        if hint is None or not self.offers(hint):
+            return self.pages
+        codes = [hint] + [c for page in self.pages for c in page if c != hint]
+        size = max(self.catalog.per_page, 1)
+        return [codes[i : i + size] for i in range(0, len(codes), size)]
+
 
 Present = Callable[[Line, Position], Step | None]
 Choose = Callable[[Line, Position, str], Step | None]
@@ -146,9 +161,9 @@ def present(line: Line, pos: Position) -> Step:
     return step if step is not None else _present_language(line, pos)
 
 
-def start(line: Line) -> Step:
-    """A call comes in: greeting and the language menu."""
-    return present(line, Position(intro=True))
+def start(line: Line, hint: str | None = None) -> Step:
+    """A call comes in: greeting and the language menu (the hinted language first, if any)."""
+    return present(line, Position(intro=True, hint=hint if line.offers(hint) else None))
 
 
 def next_step(line: Line, pos: Position, digits: str | None) -> Step:
@@ -178,35 +193,50 @@ def _choose(line: Line, pos: Position, key: str) -> Step | None:
 
 
 def _present_language(line: Line, pos: Position) -> Step:
-    """A page of the language menu (the greeting first on arrival)."""
+    """A page of the language menu: the hinted language's full sentence first ("Pentru limba
+    română, apăsați 1"), the greeting on arrival, one short phrase per language, then "more
+    languages" in the languages that key leads to."""
     pos = replace(pos, node=Node.LANGUAGE, lang=None)
-    cat = line.catalog
-    page = pos.page if pos.page < len(line.pages) else 0
-    prompts = line.say(None, "greeting") if pos.intro else ()
-    prompts += tuple(
-        Prompt("lang_select", code, str(i + 1)) for i, code in enumerate(line.pages[page])
-    )
-    if len(line.pages) > 1:
-        # "For more languages, press 9", spoken in each language that is not on this page
-        # (or in the languages menu.toml names), so its speakers know where to go.
-        others = [c for i, p in enumerate(line.pages) if i != page for c in p]
-        prompts += tuple(Prompt("more_languages", c, cat.more_key) for c in cat.more_in or others)
-    gather = replace(pos, page=page, intro=False, brief=False, langs=tuple(line.pages[page]))
-    return Step(prompts, gather=gather, event="language_menu")
+    pages = line.pages_for(pos.hint)
+    page = pos.page if pos.page < len(pages) else 0
+    codes = pages[page]
+    hinted = page == 0 and line.offers(pos.hint)
+    prompts: tuple[Prompt, ...] = (Prompt("lang_hint", codes[0], HINT_KEY),) if hinted else ()
+    prompts += line.say(None, "greeting") if pos.intro else ()
+    prompts += tuple(Prompt("lang_select", code, str(i + 1))
+                     for i, code in enumerate(codes) if not (hinted and i == 0))
+    if len(pages) > 1:
+        more_key = line.catalog.more_key
+        prompts += tuple(Prompt("more_languages", c, more_key) for c in _more_in(line, pages, page))
+    gather = replace(pos, page=page, intro=False, brief=False, langs=tuple(codes))
+    event = "country_hint" if hinted and pos.intro else "language_menu"
+    return Step(prompts, gather=gather, event=event)
+
+
+def _more_in(line: Line, pages: list[list[str]], page: int) -> tuple[str, ...]:
+    """Who hears "more languages": each language on a later page, so its speakers know where
+    to go; on the last page (back to the first) the greeting languages; or menu.toml's list.
+
+    Later languages in reverse order: the language said last here is said first on the next
+    page, so no language waits through both lists (the wait is shared out evenly).
+    """
+    later = tuple(c for p in pages[page + 1 :] for c in p)[::-1]
+    return line.catalog.more_in or later or line.speaking(None)
 
 
 def _choose_language(line: Line, pos: Position, key: str) -> Step | None:
     """A language key, "more languages", or back to the first page."""
     cat = line.catalog
+    pages = line.pages_for(pos.hint)
     page = [c for c in pos.langs if c in cat.languages]
     if not page:
-        page = line.pages[pos.page] if pos.page < len(line.pages) else line.pages[0]
+        page = pages[pos.page] if pos.page < len(pages) else pages[0]
     if key.isdigit() and 1 <= int(key) <= len(page) and key != cat.more_key:
         return present(line, Position(Node.MENU, lang=page[int(key) - 1], intro=True))
-    if key == cat.more_key and len(line.pages) > 1:
-        return present(line, Position(page=(pos.page + 1) % len(line.pages)))
+    if key == cat.more_key and len(pages) > 1:
+        return present(line, Position(page=(pos.page + 1) % len(pages), hint=pos.hint))
     if key == cat.keys.back:
-        return present(line, Position())
+        return present(line, Position(hint=pos.hint))
     return None
 
 

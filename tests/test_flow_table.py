@@ -6,7 +6,7 @@ topics built in memory, so the whole table runs in milliseconds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ import pytest
 from ivr.catalog import Catalog, Keys, Language, Topic
 from ivr.flow import HANDLERS, Line, Node, Position, Step, next_step, start
 
-SEGMENTS = ("greeting", "lang_select", "more_languages", "intro", "topic_menu", "menu_keys",
+SEGMENTS = ("greeting", "lang_select", "lang_hint", "more_languages", "intro", "topic_menu", "menu_keys",
             "menu_rights", "menu_asylum", "rights_1", "rights_2", "asylum_1", "part_next",
             "part_end", "invalid", "callback", "callback_keys", "closed", "transfer",
             "transfer_failed", "goodbye")
@@ -39,12 +39,14 @@ CATALOG = Catalog(
     topics=(Topic("rights", "1", ("rights_1", "rights_2")), Topic("asylum", "2", ("asylum_1",))),
     max_misses=2,
     gather_timeout=6,
+    caller_country={"RO": "ro", "MD": "ro", "TH": "th", "GB": "en", "PL": "pl"},
 )
 PAGES = [["en", "nb", "ro"], ["ru", "th"]]
+# "More languages" in the next page's languages, last first: th is said first on page 2.
 FIRST = ("en:lang_select.1", "nb:lang_select.2", "ro:lang_select.3",
-         "ru:more_languages.9", "th:more_languages.9")
-SECOND = ("ru:lang_select.1", "th:lang_select.2",
-          "en:more_languages.9", "nb:more_languages.9", "ro:more_languages.9")
+         "th:more_languages.9", "ru:more_languages.9")
+# On the last page, "more languages" (back to the first page) is said in the greeting languages.
+SECOND = ("ru:lang_select.1", "th:lang_select.2", "en:more_languages.9", "nb:more_languages.9")
 TOPICS = ("en:topic_menu", "en:menu_rights.1", "en:menu_asylum.2", "en:menu_keys")
 BOTH = ("en", "nb")  # before a language is chosen, the line speaks the greeting languages
 
@@ -70,6 +72,10 @@ class Row:
 
 
 LANGUAGE_PAGE = Position(langs=("en", "nb", "ro"))
+HINTED = Position(langs=("ro", "en", "nb"), hint="ro")
+HINTED_TH = Position(langs=("th", "en", "nb"), hint="th")
+HINTED_PAGE = ("ro:lang_hint.1", "en:lang_select.2", "nb:lang_select.3",
+               "th:more_languages.9", "ru:more_languages.9")
 MENU = Position(Node.MENU, lang="en")
 RIGHTS = Position(Node.PART, lang="en", topic="rights")
 
@@ -100,6 +106,22 @@ ROWS = [
         Position(miss=2), "", both("callback", "goodbye"), None, "gave_up"),
     Row("a wrong key once too often: not an option, callback information, goodbye",
         Position(miss=2), "5", both("invalid") + both("callback", "goodbye"), None, "gave_up"),
+    # The language of the caller's country first (`hint`).
+    Row("key 1 on a hinted page chooses the hinted language", HINTED, "1",
+        ("ro:intro", "ro:topic_menu", "ro:menu_rights.1", "ro:menu_asylum.2", "ro:menu_keys"),
+        Position(Node.MENU, lang="ro"), "menu", "ro"),
+    Row("the usual languages follow the hinted one, one key later", HINTED, "2",
+        ("en:intro",) + TOPICS, MENU, "menu", "en"),
+    Row("the next page keeps the hint", HINTED, "9", SECOND,
+        Position(page=1, langs=("ru", "th"), hint="ro"), "language_menu"),
+    Row("back on the first page, the hinted language is again first, in full",
+        Position(page=1, langs=("ru", "th"), hint="ro"), "9", HINTED_PAGE, HINTED,
+        "language_menu"),
+    Row("a wrong key on a hinted page repeats it", HINTED, "7",
+        both("invalid") + HINTED_PAGE, replace(HINTED, miss=1), "invalid"),
+    Row("a hinted language from the second page moves to the first", HINTED_TH, "9",
+        ("ro:lang_select.1", "ru:lang_select.2", "en:more_languages.9", "nb:more_languages.9"),
+        Position(page=1, langs=("ro", "ru"), hint="th"), "language_menu"),
     # The topic menu.
     Row("a topic key plays its first part", MENU, "1", ("en:rights_1", "en:part_next"),
         RIGHTS, "topic:rights:1", "en"),
@@ -197,7 +219,7 @@ def test_every_place_in_the_menus_has_one_handler() -> None:
 @pytest.mark.parametrize("pos", [
     Position(), Position(Node.MENU, lang="ro", intro=True),
     Position(Node.PART, lang="th", topic="rights", part=1, miss=2, brief=True),
-    Position(Node.CALLBACK, lang="en"), Position(page=1, langs=("ru", "th")),
+    Position(Node.CALLBACK, lang="en"), Position(page=1, langs=("ru", "th"), hint="ro"),
 ])
 def test_a_position_survives_the_url(pos: Position) -> None:
     assert Position.from_query(pos.to_query()) == pos
@@ -205,3 +227,39 @@ def test_a_position_survives_the_url(pos: Position) -> None:
 
 def test_an_unknown_place_in_the_url_is_the_language_menu() -> None:
     assert Position.from_query({"node": "admin", "lang": "en"}).node is Node.LANGUAGE
+
+
+@pytest.mark.parametrize("country,hint", [("RO", "ro"), ("MD", "ro"), ("TH", "th"), ("GB", "en"),
+                                          ("NO", None), (None, None), ("PL", "pl")])
+def test_the_callers_country_names_a_language_offered_first_if_the_menu_has_it(
+        country: str | None, hint: str | None) -> None:
+    assert CATALOG.language_for_country(country) == hint
+    step = start(line(), CATALOG.language_for_country(country))
+    offered = hint if hint != "pl" else None  # Polish is not on this line: the usual menu
+    assert step.gather.hint == offered
+    assert step.prompts[0].segment == ("lang_hint" if offered else "greeting")
+
+
+def test_a_call_from_a_hinted_country_hears_its_language_first_then_the_greeting() -> None:
+    step = start(line(), hint="ro")
+    assert heard(step) == ("ro:lang_hint.1",) + both("greeting") + HINTED_PAGE[1:]
+    assert step.gather == HINTED and step.event == "country_hint"
+
+
+def test_a_hinted_language_from_another_page_is_first_and_the_pages_reflow() -> None:
+    step = start(line(), hint="th")
+    assert heard(step) == ("th:lang_hint.1",) + both("greeting") + (
+        "en:lang_select.2", "nb:lang_select.3", "ru:more_languages.9", "ro:more_languages.9")
+    assert step.gather == HINTED_TH
+
+
+def test_a_hint_for_a_language_not_offered_gives_the_usual_menu() -> None:
+    without_thai = Line(CATALOG, [["en", "nb", "ro"], ["ru"]], lambda: False)
+    step = start(without_thai, hint="th")
+    assert step.prompts[0].segment == "greeting" and step.gather.hint is None
+    assert step.event == "language_menu"
+
+
+def test_a_forged_hint_in_the_url_is_ignored() -> None:
+    assert Position.from_query({"hint": "../etc"}).hint is None
+    assert Position.from_query({"hint": "ro"}).hint == "ro"

@@ -15,6 +15,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from .. import flow
+from ..caller_country import country_of
 from ..catalog import Catalog
 from ..db import DatabaseUnavailable
 from ..flow import Line, Position, Step
@@ -93,8 +94,15 @@ def _respond(step: Step, node: str, key: str | None = None) -> Response:
 @bp.post("")
 @twilio_only
 def incoming():
-    """A call comes in: greeting and language menu."""
-    return _respond(flow.start(_line()), node="incoming")
+    """A call comes in: the language of the caller's country first (if any), greeting, menu."""
+    return _respond(flow.start(_line(), _country_language()), node="incoming")
+
+
+def _country_language() -> str | None:
+    """The language menu.toml lists for the country of the caller's number (offered first if
+    the menu offers it). The number (`From`) is read here, in memory, and nowhere else: only
+    the language travels on (`hint=ro` in the URL; an answer cache may key on it too)."""
+    return _catalog().language_for_country(country_of(request.form.get("From")))
 
 
 @bp.post("/step")

@@ -1,0 +1,156 @@
+"""The caller's country first: a call from a foreign number hears its language on key 1, in
+that language, before anything else; the number itself is never kept anywhere."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sqlite3
+from dataclasses import dataclass
+
+import phonenumbers
+import pytest
+
+from ivr.caller_country import country_of
+from ivr.catalog import CatalogError, Prompt, load_catalog
+from ivr.config import DEFAULTS
+from ivr.services import services
+
+from .conftest import Call
+
+# Each line language's main country (Norwegian's is Norway: a Norwegian number hears the
+# usual menu, where Norwegian is on key 2).
+MAIN_COUNTRY = {"en": "GB", "ro": "RO", "bg": "BG", "lt": "LT", "ru": "RU", "uk": "UA",
+                "es": "ES", "fr": "FR", "ar": "EG", "th": "TH", "vi": "VN", "zh": "CN",
+                "tl": "PH"}
+# Countries of origin the issue names, and what they should hear first.
+ORIGIN = {"NG": "en", "GH": "en", "MD": "ro", "BY": "ru", "KZ": "ru", "MA": "ar", "SA": "ar",
+          "SN": "fr", "CI": "fr", "MX": "es", "CO": "es", "TW": "zh", "HK": "zh", "PH": "tl"}
+WITHHELD = ["anonymous", "Anonymous", "restricted", "unknown", "", "+266696687", "+7378742833",
+            "+2562533", "+86282452253", "+123", "+4799999999", "+47 22 00 00 00", "4021234567"]
+
+
+def mobile_number(country: str) -> str:
+    """A valid mobile number of the country, as Twilio sends it (E.164)."""
+    example = phonenumbers.example_number_for_type(country, phonenumbers.PhoneNumberType.MOBILE)
+    return phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164)
+
+
+@dataclass
+class CallFrom(Call):
+    """A call from a given number: Twilio sends it as `From` with every webhook."""
+
+    number: str = "+4799999999"
+
+    def post(self, url, extra=None):
+        return super().post(url, {"From": self.number, **(extra or {})})
+
+
+@pytest.fixture
+def call_from(client, catalog):
+    """Start a call from a number: `call_from("+40...")` returns the answered Call."""
+    return lambda number: CallFrom(client, catalog, number=number).start()
+
+
+def test_every_line_language_but_norwegian_has_a_main_country(catalog):
+    assert set(MAIN_COUNTRY) == set(catalog.languages) - {"nb"}
+
+
+@pytest.mark.parametrize("lang", sorted(MAIN_COUNTRY))
+def test_a_call_from_the_main_country_hears_its_language_first_on_key_1(call_from, lang):
+    call = call_from(mobile_number(MAIN_COUNTRY[lang]))
+    first = call.catalog.text(Prompt("lang_hint", lang, "1"))
+    assert call.heard[0].text == first, "the hinted option is the very first thing heard"
+    assert call.heard_prompt("greeting", "en") and call.heard_prompt("greeting", "nb")
+    assert not any(call.heard_prompt("lang_select", lang, str(k)) for k in range(1, 9)), \
+        "the usual menu does not repeat the hinted language"
+    call.press("1")
+    assert call.heard_prompt("intro", lang) and call.heard_prompt("menu_rights", lang, "1")
+
+
+@pytest.mark.parametrize("country,lang", sorted(ORIGIN.items()))
+def test_large_countries_of_origin_hear_their_callers_language_first(call_from, country, lang):
+    call = call_from(mobile_number(country))
+    assert call.heard[0].text == call.catalog.text(Prompt("lang_hint", lang, "1"))
+
+
+def test_after_the_hinted_language_the_usual_menu_moves_one_key_on(call_from, catalog):
+    call = call_from(mobile_number("RO"))
+    assert call.heard_prompt("lang_select", "en", "2") and call.heard_prompt("lang_select", "nb", "3")
+    call.press("2")
+    assert call.heard_prompt("intro", "en")
+
+
+@pytest.mark.parametrize("number", WITHHELD)
+def test_norwegian_withheld_and_unreadable_numbers_hear_the_usual_menu(call_from, number):
+    call = call_from(number)
+    assert call.heard[0].text == call.catalog.text(Prompt("greeting", "en"))
+    assert call.heard_prompt("lang_select", "en", "1")
+    assert not any(h.text == call.catalog.text(Prompt("lang_hint", code, "1"))
+                   for code in call.catalog.languages for h in call.heard)
+
+
+def test_a_language_switched_off_is_not_offered_by_country(app, call_from):
+    from ivr.schedule import write_setting
+
+    write_setting(services(app).db, "disabled_languages", ["ro"])
+    call = call_from(mobile_number("MD"))
+    assert call.heard[0].text == call.catalog.text(Prompt("greeting", "en"))
+
+
+def test_the_number_is_never_logged_put_in_a_url_or_stored(app, call_from, caplog):
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="ivr")
+    number = mobile_number("MD")
+    national = str(phonenumbers.parse(number).national_number)
+    call = call_from(number)
+    call.press("9").press("#").press("1").press("2").press("*").press("#").silence()
+    answers = "\n".join(call.documents)
+    assert "hint=ro" in answers, "only the language travels in the URL"
+    assert national not in answers and national not in caplog.text
+    database = app.config["DATABASE_URL"].removeprefix("sqlite:///")
+    services(app).db.engine.dispose()
+    with open(database, "rb") as raw:
+        assert national.encode() not in raw.read()
+    with sqlite3.connect(database) as db:
+        dump = "\n".join(db.iterdump())
+        events = db.execute("SELECT node, event FROM call_event ORDER BY id").fetchall()
+    assert national not in dump
+    assert events[0] == ("incoming", "country_hint"), "one yes/no: the hint was offered"
+
+
+def test_a_call_without_a_hint_records_the_usual_first_event(app, call_from):
+    call_from("anonymous")
+    database = app.config["DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT event FROM call_event").fetchall() == [("language_menu",)]
+
+
+@pytest.mark.parametrize("number,country", [
+    ("+40721234567", "RO"), ("+37360123456", "MD"), ("+77011234567", "KZ"),
+    ("+79161234567", "RU"), ("+85291234567", "HK"), ("+4799999999", "NO"),
+])
+def test_country_of_reads_the_country_from_the_number(number, country):
+    assert country_of(number) == country
+
+
+@pytest.mark.parametrize("number", WITHHELD[:-3] + [None, "+" + "4" * 40])
+def test_country_of_gives_nothing_for_withheld_or_malformed_numbers(number):
+    assert country_of(number) is None
+
+
+@pytest.mark.parametrize("table,error", [
+    ('ro = ["RO", "MD"]\nru = ["MD"]', "both ro and ru"),
+    ('ro = ["Romania"]', "two-letter"),
+    ('ro = "RO"', "must be a list"),
+])
+def test_a_malformed_country_map_is_refused_with_a_clear_message(tmp_path, table, error):
+    prompts = tmp_path / "prompts"
+    shutil.copytree(DEFAULTS["PROMPTS_DIR"], prompts)
+    menu = (prompts / "menu.toml").read_text(encoding="utf-8")
+    start = menu.index("[caller_country]")
+    end = menu.index("\n[", start + 1)
+    (prompts / "menu.toml").write_text(
+        menu[:start] + "[caller_country]\n" + table + "\n" + menu[end:], encoding="utf-8")
+    with pytest.raises(CatalogError, match=error):
+        load_catalog(prompts)

@@ -27,6 +27,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(load_settings(app.instance_path, overrides))
     register_logging(app)
     register_proxy(app)
+    register_request_limits(app)
     register_content(app)
     register_blueprints(app)
     register_admin(app)
@@ -57,6 +58,13 @@ def register_proxy(app: Flask) -> None:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
                                 x_port=hops, x_prefix=hops)
+
+
+def register_request_limits(app: Flask) -> None:
+    """Webhooks refuse what Twilio never sends before reading it; only uploads may be large."""
+    from .request_limits import register
+
+    register(app)
 
 
 def register_content(app: Flask) -> None:

@@ -50,8 +50,6 @@ def register(app: Flask) -> None:
         # CSRF is checked by the blueprint itself, so other blueprints (webhooks) are untouched.
         WTF_CSRF_CHECK_DEFAULT=False,
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the (at most 8 h) session
-        # Refused (413) before the body is read; webhooks and forms are far smaller.
-        MAX_CONTENT_LENGTH=app.config["STAFF_UPLOAD_MAX_MB"] * 1024 * 1024,
     )
     i18n.register(app)
     csrf.init_app(app)

@@ -105,7 +105,9 @@ def register_blueprints(app: Flask) -> None:
 def register_admin(app: Flask) -> None:
     """The staff pages at /staff: sign-in, hours and the line's settings, reviews, audit log."""
     from .admin import register
+    from .sessions import StaffSessions
 
+    app.session_interface = StaffSessions()  # no staff cookie on audio files or webhooks
     register(app)
 
 

@@ -135,4 +135,4 @@ def test_logs_never_hold_the_callers_number(caller, caplog):
     caplog.set_level("DEBUG")
     caller().press("1").press("0")
     assert "+4799999999" not in caplog.text and "99999999" not in caplog.text
-    assert "webhook path=/voice/step" in caplog.text
+    assert "webhook voice.step node=menu lang=en event=transfer" in caplog.text

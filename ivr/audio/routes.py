@@ -22,4 +22,5 @@ def audio_file(name: str):
     response.cache_control.public = True
     response.cache_control.immutable = True
     response.cache_control.no_cache = None
+    response.headers["X-Content-Type-Options"] = "nosniff"  # audio, never run as a page
     return response

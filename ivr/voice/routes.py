@@ -175,9 +175,13 @@ def _start_timer() -> None:
 
 @bp.after_request
 def _log_request(response: Response) -> Response:
-    """One line per request; never the caller's number, never more than the menu key."""
+    """One line per request Twilio signed, with only values the line knows (a node, a language
+    code): text from the URL as sent never reaches the log, so no line can be forged there."""
+    if not g.get("signed_by_twilio"):
+        return response  # refused: security.py logged it, without anything from the request
     elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-    log.info("webhook path=%s node=%s lang=%s event=%s status=%s ms=%.1f",
-             request.path, request.args.get("node", "-"), request.args.get("lang", "-"),
+    node, lang = request.args.get("node", ""), request.args.get("lang", "")
+    log.info("webhook %s node=%s lang=%s event=%s status=%s ms=%.1f", request.endpoint,
+             node if node in flow.NODES else "-", lang if lang in _catalog().languages else "-",
              g.get("event", "-"), response.status_code, elapsed)
     return response

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 
-from flask import abort, current_app, request
+from flask import abort, current_app, g, request
 from twilio.request_validator import RequestValidator
 
 log = logging.getLogger(__name__)
@@ -42,8 +42,9 @@ def twilio_only(view):
     @functools.wraps(view)
     def checked(*args, **kwargs):
         if not signed_by_twilio():
-            log.warning("refused unsigned or wrongly signed webhook %s", request.path)
+            log.warning("refused unsigned or wrongly signed webhook %s", request.endpoint)
             abort(403)
+        g.signed_by_twilio = True  # from here on, the request's values may be logged
         return view(*args, **kwargs)
 
     return checked

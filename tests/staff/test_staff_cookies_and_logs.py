@@ -1,0 +1,55 @@
+"""A staff session never leaks onto public routes; webhook logs hold only values the line knows."""
+
+from __future__ import annotations
+
+import logging
+
+from staff_support import EDITOR
+
+from ivr.audio.store import AudioStore
+from tests.conftest import BASE, CALL_PARAMS, sign
+
+
+def test_audio_files_set_no_cookie_and_are_not_sniffed(app, staff):
+    digest = AudioStore(app.config["AUDIO_DIR"]).put(b"RIFF not really a wave")
+    staff.sign_in(EDITOR)
+    page = staff.client.get("/staff/line")
+    assert page.status_code == 200 and "Set-Cookie" in page.headers  # sessions still refresh
+    audio = staff.client.get(f"/audio/{digest}.wav")
+    assert audio.status_code == 200
+    assert "Set-Cookie" not in audio.headers
+    assert audio.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_webhooks_set_no_cookie_for_a_signed_in_browser(staff):
+    staff.sign_in(EDITOR)
+    response = staff.client.post("/voice", data=CALL_PARAMS,
+                                 headers={"X-Twilio-Signature": sign(BASE + "/voice", CALL_PARAMS)})
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+
+
+FORGED = "en\n2026-11-30 09:00:00 ERROR ivr caller +4799999999 said hello"
+
+
+def test_a_newline_in_the_url_forges_no_log_line(client, caplog):
+    caplog.set_level(logging.INFO, logger="ivr")
+    path = "/voice/step?" + f"node=menu%0Afake&lang={FORGED.replace(chr(10), '%0A')}"
+    params = {**CALL_PARAMS, "Digits": "1"}
+    signed = client.post(path, data=params, headers={"X-Twilio-Signature": sign(BASE + path,
+                                                                                params)})
+    unsigned = client.post(path, data=params)
+    assert (signed.status_code, unsigned.status_code) == (200, 403)
+    assert "+4799999999" not in caplog.text and "fake" not in caplog.text
+    assert "said hello" not in caplog.text
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("webhook ")]
+    assert len(lines) == 1 and "\n" not in lines[0]
+    assert lines[0].startswith("webhook voice.step node=- lang=- event=")
+
+
+def test_known_positions_are_logged(client, caplog):
+    caplog.set_level(logging.INFO, logger="ivr")
+    path = "/voice/step?node=menu&lang=en"
+    params = {**CALL_PARAMS, "Digits": "2"}
+    client.post(path, data=params, headers={"X-Twilio-Signature": sign(BASE + path, params)})
+    assert "webhook voice.step node=menu lang=en event=topic:" in caplog.text

@@ -86,6 +86,7 @@ def _check(settings: dict) -> None:
             "TWILIO_AUTH_TOKEN is not set. Set it to your Twilio auth token so that forged "
             "webhooks are refused, or set ALLOW_UNSIGNED_WEBHOOKS=1 for local development only."
         )
+    _check_public_address(settings)
     for name in ("KOM_PHONE_NUMBER", "LINE_CALLER_ID"):
         if settings[name] and not E164.match(str(settings[name])):
             raise ConfigError(f"{name} must be an E.164 number like +4747451500, "
@@ -101,6 +102,25 @@ def _check(settings: dict) -> None:
                           f"like 'gtts,espeak', not {settings['TTS_ENGINES']!r}")
     if not Path(settings["PROMPTS_DIR"], "menu.toml").is_file():
         raise ConfigError(f"PROMPTS_DIR={settings['PROMPTS_DIR']} has no menu.toml")
+
+
+def _check_public_address(settings: dict) -> None:
+    """Signatures cover the URL Twilio called, so the app must know it from its settings, not
+    from a Host header any client can send; and unsigned webhooks never face the internet."""
+    if not settings["TWILIO_AUTH_TOKEN"]:
+        if settings["PUBLIC_BASE_URL"]:
+            raise ConfigError(
+                "ALLOW_UNSIGNED_WEBHOOKS is for a line on this computer only, but PUBLIC_BASE_URL "
+                "says it is reachable from elsewhere: set TWILIO_AUTH_TOKEN and remove "
+                "ALLOW_UNSIGNED_WEBHOOKS")
+        return  # and unsigned webhooks are answered only from this computer (request_limits)
+    if not (settings["PUBLIC_BASE_URL"] or settings["TRUSTED_PROXIES"]):
+        raise ConfigError(
+            "PUBLIC_BASE_URL is not set. Twilio signs the address it calls: set "
+            "PUBLIC_BASE_URL=https://your-host (the address in Twilio's console), or "
+            "TRUSTED_PROXIES=1 if exactly one proxy in front sets X-Forwarded-Proto and "
+            "X-Forwarded-Host. Without either, any client's Host header would decide the "
+            "signed address. For a line on this computer: PUBLIC_BASE_URL=http://127.0.0.1:5000")
 
 
 def _check_staff(settings: dict) -> None:

@@ -7,6 +7,7 @@ code that catches `DatabaseUnavailable` and falls back to the regular rules.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -59,10 +60,29 @@ def _engine(url: str, for_calls: bool) -> Engine:
     return engine
 
 
+def private_sqlite_file(url: str) -> None:
+    """Create a SQLite file that does not exist yet readable by this user only (0600, in a
+    0700 folder when the folder is new): it holds staff password hashes. SQLite gives its
+    -wal and -shm files the same permissions."""
+    if not url.startswith("sqlite:///") or url.removeprefix("sqlite:///") in ("", ":memory:"):
+        return
+    path = Path(url.removeprefix("sqlite:///").split("?")[0])
+    if path.exists():
+        return
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass  # another process made it first, the same way
+    except OSError as exc:
+        log.error("could not create the database file %s: %s", path, exc)
+
+
 class Database:
     """The engine and session factory of one app."""
 
     def __init__(self, url: str):
+        private_sqlite_file(url)
         self.url = url
         self.engine: Engine = _engine(url, for_calls=True)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -91,8 +111,7 @@ class Database:
 
     def upgrade(self) -> None:
         """Create or migrate every table to the newest version."""
-        if self.url.startswith("sqlite:///"):
-            Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite_file(self.url)
         engine = _engine(self.url, for_calls=False)  # migrations may wait for locks
         with engine.begin() as connection:
             config = Config()

@@ -13,6 +13,7 @@ STAFF_UPLOAD_MAX_MB.
 from __future__ import annotations
 
 import io
+import ipaddress
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -61,6 +62,8 @@ class WebhookGuard:
         signature = environ.get("HTTP_X_TWILIO_SIGNATURE", "")
         if self.signatures_required and not SIGNATURE_SHAPE.fullmatch(signature):
             return "403 Forbidden", "missing or malformed X-Twilio-Signature"
+        if not self.signatures_required and not _from_this_computer(environ):
+            return "403 Forbidden", "unsigned webhooks (development) come from this computer only"
         media_type = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
         if media_type not in ("", FORM_TYPE):
             return "415 Unsupported Media Type", "not a form post"
@@ -94,6 +97,17 @@ class WebhookGuard:
         environ.pop("HTTP_TRANSFER_ENCODING", None)
         environ["wsgi.input_terminated"] = True
         return body
+
+
+def _from_this_computer(environ: dict) -> bool:
+    """Whether the request came from a loopback address (127.0.0.0/8, ::1) and not through a
+    proxy or tunnel (which would add X-Forwarded-For or Forwarded)."""
+    if "HTTP_X_FORWARDED_FOR" in environ or "HTTP_FORWARDED" in environ:
+        return False
+    try:
+        return ipaddress.ip_address(environ.get("REMOTE_ADDR", "").strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def _plain(start_response: Callable, status: str) -> list[bytes]:

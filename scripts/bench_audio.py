@@ -41,7 +41,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as temporary:
         folder = args.keep or Path(temporary)
         folder.mkdir(parents=True, exist_ok=True)
-        app = create_app({"TWILIO_AUTH_TOKEN": "bench", "SECRET_KEY": "bench-secret-key-0123456789", "TTS_ENGINES": args.engines,
+        app = create_app({"TWILIO_AUTH_TOKEN": "bench", "SECRET_KEY": "bench-secret-key-0123456789", "TRUSTED_PROXIES": 1, "TTS_ENGINES": args.engines,
                           "DATABASE_URL": f"sqlite:///{folder / 'ivr.sqlite3'}",
                           "AUDIO_DIR": str(folder / "store"), "LOG_LEVEL": "ERROR"})
         services(app).db.upgrade()

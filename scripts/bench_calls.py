@@ -194,7 +194,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=200)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        settings = {"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
+        settings = {"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY, "TRUSTED_PROXIES": 1, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
         app = create_app(settings)
         app.logger.disabled = True
         import logging
@@ -214,7 +214,7 @@ def main() -> None:
         print(f"webhook latency: p50 {statistics.median(t) * 1000:.1f} ms, "
               f"p95 {t[int(len(t) * 0.95)] * 1000:.1f} ms, p99 {t[int(len(t) * 0.99)] * 1000:.1f} ms, "
               f"max {t[-1] * 1000:.1f} ms")
-    app = create_app({"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY})
+    app = create_app({"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY, "TRUSTED_PROXIES": 1})
     language_menu(app)
     longest_path(app)
 

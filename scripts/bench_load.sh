@@ -8,7 +8,7 @@ workers="${1:-2}" seconds="${2:-10}" connections="${3:-20}"
 command -v wrk >/dev/null || { apt-get install -y -q wrk >/dev/null || sudo apt-get install -y -q wrk >/dev/null; }
 tmp=$(mktemp -d)
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$tmp"' EXIT
-export TWILIO_AUTH_TOKEN=bench-token SECRET_KEY=bench-secret-0123456789 LOG_LEVEL=WARNING
+export TWILIO_AUTH_TOKEN=bench-token SECRET_KEY=bench-secret-0123456789 LOG_LEVEL=WARNING TRUSTED_PROXIES=1
 export DATABASE_URL="sqlite:///$tmp/bench.sqlite3" AUDIO_DIR="$tmp/store"
 .venv/bin/ivr init-db >/dev/null
 port=18077

@@ -43,7 +43,7 @@ def built_english(tmp_path_factory, migrated_db) -> Path:
     """A database and a store with every English prompt rendered by eSpeak NG."""
     folder = tmp_path_factory.mktemp("built")
     shutil.copy(migrated_db, folder / "ivr.sqlite3")
-    app = create_app({"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY,
+    app = create_app({"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY, "TRUSTED_PROXIES": 1,
                       "DATABASE_URL": f"sqlite:///{folder}/ivr.sqlite3",
                       "AUDIO_DIR": str(folder / "store"), "TTS_ENGINES": "espeak"})
     builder = Builder(services(app).recordings, engines_from_setting("espeak"))

@@ -34,7 +34,7 @@ def migrated_db(tmp_path_factory) -> Path:
     """One migrated SQLite file, copied for each test (migrating once keeps tests fast)."""
     path = tmp_path_factory.mktemp("template") / "ivr.sqlite3"
     app = create_app({"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY,
-                      "DATABASE_URL": f"sqlite:///{path}"})
+                      "TRUSTED_PROXIES": 1, "DATABASE_URL": f"sqlite:///{path}"})
     services(app).db.upgrade()
     services(app).db.engine.dispose()
     return path
@@ -45,7 +45,7 @@ def app_settings(tmp_path, migrated_db) -> dict:
     """Settings for a test app: a signed line on a fresh copy of the migrated database."""
     db_file = tmp_path / "ivr.sqlite3"
     shutil.copy(migrated_db, db_file)
-    return {"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY,
+    return {"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY, "TRUSTED_PROXIES": 1,
             "DATABASE_URL": f"sqlite:///{db_file}",
             "AUDIO_DIR": str(tmp_path / "store"), "TTS_ENGINES": "espeak"}
 

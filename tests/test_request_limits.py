@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 import pytest
 
 from ivr import create_app
+from ivr.config import ConfigError
 
 from .conftest import BASE, CALL_PARAMS, sign
 
@@ -116,3 +117,24 @@ def test_development_mode_without_token_takes_unsigned_webhooks(app_settings):
 def test_audio_files_and_health_are_not_webhooks(client):
     assert client.get("/healthz").status_code == 200
     assert client.post("/voicemail").status_code == 404  # only /voice and /voice/...
+
+
+def test_unsigned_webhooks_are_answered_only_on_this_computer(app_settings):
+    dev = create_app({**app_settings, "TWILIO_AUTH_TOKEN": "", "ALLOW_UNSIGNED_WEBHOOKS": "1"}).test_client()
+    here = dev.post("/voice", data=CALL_PARAMS)
+    there = dev.post("/voice", data=CALL_PARAMS, environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    tunnel = dev.post("/voice", data=CALL_PARAMS, headers={"X-Forwarded-For": "192.0.2.7"})
+    assert (here.status_code, there.status_code, tunnel.status_code) == (200, 403, 403)
+
+
+def test_unsigned_webhooks_are_refused_on_a_public_address(app_settings):
+    with pytest.raises(ConfigError, match="ALLOW_UNSIGNED_WEBHOOKS is for a line on this"):
+        create_app({**app_settings, "TWILIO_AUTH_TOKEN": "", "ALLOW_UNSIGNED_WEBHOOKS": "1",
+                    "PUBLIC_BASE_URL": "https://line.example.org"})
+
+
+def test_in_service_the_public_address_must_be_known(app_settings):
+    with pytest.raises(ConfigError, match="PUBLIC_BASE_URL is not set"):
+        create_app({**app_settings, "PUBLIC_BASE_URL": "", "TRUSTED_PROXIES": "0"})
+    assert create_app({**app_settings, "PUBLIC_BASE_URL": "https://line.example.org",
+                       "TRUSTED_PROXIES": "0"})

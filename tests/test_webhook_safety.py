@@ -53,7 +53,8 @@ def test_forwarded_headers_are_trusted_only_when_configured(app_settings):
     trusting = create_app({**app_settings, "TRUSTED_PROXIES": "1"}).test_client()
     ok = post_signed(trusting, "/voice", CALL_PARAMS, "https://abc.ngrok.app", headers)
     assert ok.status_code == 200
-    untrusting = create_app(app_settings).test_client()
+    untrusting = create_app({**app_settings, "TRUSTED_PROXIES": "0",
+                             "PUBLIC_BASE_URL": "http://localhost"}).test_client()
     refused = post_signed(untrusting, "/voice", CALL_PARAMS, "https://abc.ngrok.app", headers)
     assert refused.status_code == 403
 

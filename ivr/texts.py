@@ -24,6 +24,7 @@ from .audio.store import AudioStore
 from .catalog import SOURCE_LANGUAGE, Catalog, Review, TextOverlay, text_hash
 from .db import Database
 from .models import LanguageReview, TextChoice, TextVersion, utcnow
+from .spelled_numbers import hidden_digits
 
 log = logging.getLogger("ivr.texts")
 REFRESH_SECONDS = 5.0
@@ -35,7 +36,8 @@ KEY = "{key}"
 
 
 class TextRefused(ValueError):
-    """A text staff may not save: `reason` is empty | too_long | key | numbers | unknown."""
+    """A text staff may not save: `reason` is empty | too_long | key | digits | numbers |
+    unknown."""
 
     def __init__(self, reason: str, expected: tuple[str, ...] = ()):
         super().__init__(reason)
@@ -52,7 +54,8 @@ def numbers_in(text: str) -> tuple[str, ...]:
 def check_text(catalog: Catalog, segment: str, lang: str, text: str) -> None:
     """Refuse (TextRefused) a text that is empty or too long, drops {key} where the English
     file text has it, or whose numbers differ from the English file text's (prompts/en): phone
-    numbers, 112 and opening hours cannot be changed from the web, in any language."""
+    numbers, 112 and opening hours cannot be changed from the web, in any language. Digits
+    other than 0-9 (¹¹³, ①, ٣) are refused: the check could not compare them."""
     if not text:
         raise TextRefused("empty")
     if len(text) > MAX_TEXT:
@@ -62,6 +65,8 @@ def check_text(catalog: Catalog, segment: str, lang: str, text: str) -> None:
         raise TextRefused("unknown")
     if KEY in english and KEY not in text:
         raise TextRefused("key")
+    if hidden := hidden_digits(text):
+        raise TextRefused("digits", tuple(dict.fromkeys(hidden)))
     if numbers_in(text) != numbers_in(english):
         raise TextRefused("numbers", numbers_in(english))
 

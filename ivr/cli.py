@@ -22,6 +22,7 @@ from . import translations
 from .audio.cli import audio
 from .catalog import load_catalog
 from .config import ConfigError
+from .db import Busy, DatabaseUnavailable
 from .hours import OSLO, holiday_name, is_open
 from .models import utcnow
 from .schedule import set_switch, write_setting
@@ -34,7 +35,24 @@ def _create_app(*_args):
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app)
+class LineCommands(FlaskGroup):
+    """Flask's CLI group; a database that is locked or away is one clear message, not a
+    traceback."""
+
+    def invoke(self, ctx: click.Context):
+        """Run the command; turn DatabaseUnavailable into a message and exit status 1."""
+        try:
+            return super().invoke(ctx)
+        except Busy as exc:
+            raise click.ClickException(f"{exc}; try again when it has finished") from None
+        except DatabaseUnavailable as exc:
+            raise click.ClickException(
+                f"the database is not available ({exc}). The command did not finish; "
+                "run it again when the database answers (a locked SQLite database is "
+                "usually free again within seconds).") from None
+
+
+@click.group(cls=LineCommands, create_app=_create_app)
 def cli() -> None:
     """KOM information line."""
 

@@ -6,8 +6,11 @@ code that catches `DatabaseUnavailable` and falls back to the regular rules.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import logging
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +18,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -27,6 +30,10 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 class DatabaseUnavailable(RuntimeError):
     """The database could not be reached or used; callers fall back to safe defaults."""
+
+
+class Busy(DatabaseUnavailable):
+    """Another process holds the lock for this work (see `Database.serialised`)."""
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -78,6 +85,78 @@ def private_sqlite_file(url: str) -> None:
         log.error("could not create the database file %s: %s", path, exc)
 
 
+LOCK_WAIT = 10.0  # seconds to wait for another process's publishing to finish
+LOCK_POLL = 0.05
+_process_lock = threading.Lock()  # for a database without a file (SQLite in memory)
+
+
+def _waited(try_once, wait: float) -> bool:
+    """Call `try_once` until it returns True or `wait` seconds have passed."""
+    deadline = time.monotonic() + wait
+    while not try_once():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(LOCK_POLL)  # the lock's holder gives no signal across processes: poll
+    return True
+
+
+@contextmanager
+def _advisory_lock(engine: Engine, name: str, wait: float) -> Iterator[None]:
+    """A PostgreSQL session-level advisory lock on its own connection."""
+    key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+    try:
+        connection = engine.connect()
+    except SQLAlchemyError as exc:
+        raise DatabaseUnavailable(str(exc).splitlines()[0]) from exc
+    try:
+        took = _waited(lambda: connection.execute(
+            text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar(), wait)
+        connection.commit()
+        if not took:
+            raise Busy(f"{name}: busy in another process")
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+            connection.commit()
+    except SQLAlchemyError as exc:
+        raise DatabaseUnavailable(str(exc).splitlines()[0]) from exc
+    finally:
+        connection.close()
+
+
+@contextmanager
+def _file_lock(url: str, name: str, wait: float) -> Iterator[None]:
+    """An exclusive flock on `<database file>.locks/<name's hash>` (each open file conflicts
+    with the others, in this process's threads too)."""
+    path = url.removeprefix("sqlite:///").split("?")[0] if url.startswith("sqlite:///") else ""
+    if path in ("", ":memory:"):
+        if not _process_lock.acquire(timeout=wait):
+            raise Busy(f"{name}: busy in another thread")
+        try:
+            yield
+        finally:
+            _process_lock.release()
+        return
+    folder = Path(f"{path}.locks")
+    folder.mkdir(mode=0o700, exist_ok=True)
+    lock_file = folder / hashlib.sha256(name.encode()).hexdigest()[:16]
+    descriptor = os.open(lock_file, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        def take() -> bool:
+            try:
+                fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                return False
+
+        if not _waited(take, wait):
+            raise Busy(f"{name}: busy in another process")
+        yield
+    finally:
+        os.close(descriptor)  # releases the lock
+
+
 class Database:
     """The engine and session factory of one app."""
 
@@ -108,6 +187,19 @@ class Database:
             raise DatabaseUnavailable(str(exc).splitlines()[0]) from exc
         finally:
             session.close()
+
+    @contextmanager
+    def serialised(self, name: str, wait: float = LOCK_WAIT) -> Iterator[None]:
+        """Run the block for `name` (e.g. publishing one prompt) in one thread of one process
+        at a time, across every process and machine sharing this database: a PostgreSQL
+        advisory lock, or for SQLite an exclusive lock on a file beside the database. `Busy`
+        if the lock is not had within `wait` seconds (0: try once)."""
+        if self.engine.dialect.name == "postgresql":
+            lock = _advisory_lock(self.engine, name, wait)
+        else:
+            lock = _file_lock(self.url, name, wait)
+        with lock:
+            yield
 
     def upgrade(self) -> None:
         """Create or migrate every table to the newest version."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -10,7 +11,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from tqdm import tqdm
 
-from ..db import DatabaseUnavailable
+from ..db import Busy, DatabaseUnavailable
 from ..services import services
 from .build import COLUMNS, RERENDER_COMMAND, Builder
 from .engines import engines_from_setting
@@ -50,18 +51,27 @@ def build(langs, prompt_ids, engine_names, force_tts) -> None:
                    f"      When the network is back, re-render with gTTS:  {RERENDER_COMMAND}\n",
                    file=sys.stderr)
 
-    builder = Builder(_recordings(), engines, force=force_tts, on_unreachable=unreachable)
+    recordings = _recordings()
+    builder = Builder(recordings, engines, force=force_tts, on_unreachable=unreachable)
     try:
         prompts = builder.prompts(langs or None, set(prompt_ids) or None)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
+    _check_writable(recordings.store.root)
     try:
-        with tqdm(total=len(prompts), unit="prompt", file=sys.stderr, leave=False) as bar:
+        with recordings.db.serialised("audio build", wait=0), \
+                tqdm(total=len(prompts), unit="prompt", file=sys.stderr, leave=False) as bar:
             report = builder.run(prompts, progress=lambda p: bar.update())
+    except Busy:
+        raise click.ClickException("another `ivr audio build` is running on this database; "
+                                   "wait for it to finish, then run this one again") from None
     except DatabaseUnavailable as exc:
         raise click.ClickException(f"database unavailable ({exc}); run `ivr init-db`?") from None
     except SpeechRulesError as exc:
         raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"cannot write the audio store {recordings.store.root}: "
+                                   f"{exc.strerror or exc}") from None
     _print_summary(report)
     if report.failed:
         # One line per language and reason: a language whose only engine is offline fails
@@ -75,6 +85,18 @@ def build(langs, prompt_ids, engine_names, force_tts) -> None:
             shown = ", ".join(ids[:4]) + (f" and {len(ids) - 4} more" if len(ids) > 4 else "")
             click.echo(f"failed: {lang}, {len(ids)} prompt(s) ({shown}): {reason}", err=True)
         sys.exit(1)
+
+
+def _check_writable(root: Path) -> None:
+    """Stop with a clear message (not a traceback) if the store cannot be written."""
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=root, prefix=".tmp-check-"):
+            pass
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot write the audio store {root} ({exc.strerror or exc}): is it read-only, "
+            f"or owned by another user? Set AUDIO_DIR to a folder this user can write.") from None
 
 
 def _print_summary(report) -> None:

@@ -5,6 +5,7 @@
     ivr hours close/open   the manual switch; `ivr hours regular` returns to the regular hours
     ivr sign URL k=v ...   the X-Twilio-Signature for a request, to walk a call with curl
     ivr audio ...          build, import and check the recorded prompts (docs/audio.md)
+    ivr selftest URL       walk the live line at URL as Twilio would (for cron monitoring)
     ivr staff add/list/disable/enable/password   staff accounts (see docs/staff.md)
 """
 
@@ -26,6 +27,7 @@ from .db import Busy, DatabaseUnavailable
 from .hours import OSLO, holiday_name, is_open
 from .models import utcnow
 from .schedule import set_switch, write_setting
+from .selftest import selftest
 from .services import services
 
 
@@ -73,6 +75,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(sign)
     app.cli.add_command(languages)
     app.cli.add_command(audio)
+    app.cli.add_command(selftest)
     from .admin.cli import staff
 
     app.cli.add_command(staff)

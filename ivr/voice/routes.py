@@ -23,6 +23,7 @@ from ..hours import is_open
 from ..line import offered_languages
 from ..models import CallEvent, utcnow
 from ..schedule import LineSettings
+from ..selftest import SELFTEST_CALL_SID
 from ..services import services
 from .security import twilio_only
 from .twiml import EMERGENCY_TWIML, Transfer, render, say_only
@@ -74,6 +75,8 @@ def _transfer(lang: str | None) -> Transfer:
 def _record(step: Step, node: str, key: str | None) -> None:
     """Store an anonymous event for statistics; a database failure never stops the call."""
     g.event = step.event
+    if request.form.get("CallSid") == SELFTEST_CALL_SID:
+        return  # `ivr selftest` walking the line: not a caller
     try:
         with services().db.session() as s:
             s.add(CallEvent(language=step.lang, node=node, key=key, event=step.event))

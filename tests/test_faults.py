@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from ivr.cli import cli
 from ivr.db import Busy, Database
+from ivr.services import services
 
 from .conftest import SECRET_KEY, TOKEN
 
@@ -42,13 +43,13 @@ def overlap_of_two(db: Database, first: str, second: str) -> bool:
 
 
 def test_the_same_work_waits_for_the_other_thread(app):
-    db = app.extensions["ivr.db"]
+    db = services(app).db
     assert not overlap_of_two(db, "publish greeting en", "publish greeting en")
     assert overlap_of_two(db, "publish greeting en", "publish greeting nb")
 
 
 def test_a_lock_that_is_taken_says_busy_when_asked_not_to_wait(app):
-    db = app.extensions["ivr.db"]
+    db = services(app).db
     with db.serialised("audio build"), pytest.raises(Busy), \
             db.serialised("audio build", wait=0):
         pass
@@ -63,7 +64,7 @@ def cli_env(app) -> dict:
 
 
 def test_a_second_audio_build_is_refused_while_one_runs(app):
-    with app.extensions["ivr.db"].serialised("audio build"):
+    with services(app).db.serialised("audio build"):
         result = CliRunner().invoke(cli, ["audio", "build", "--lang", "en",
                                           "--prompt", "goodbye"], env=cli_env(app))
     assert result.exit_code == 1

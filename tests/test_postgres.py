@@ -119,6 +119,6 @@ def test_locked_tables_on_postgres_do_not_hold_a_call(pg_app, pg_url):
 
 
 def test_the_same_work_waits_for_the_other_process_on_postgres(pg_app):
-    db = pg_app.extensions["ivr.db"]
+    db = services(pg_app).db
     assert not overlap_of_two(db, "publish greeting en", "publish greeting en")
     assert overlap_of_two(db, "publish greeting en", "publish greeting nb")

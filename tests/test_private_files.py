@@ -8,6 +8,7 @@ import stat
 from sqlalchemy import text
 
 from ivr import create_app
+from ivr.services import services
 
 
 def mode(path) -> int:
@@ -19,8 +20,8 @@ def test_a_new_sqlite_database_and_its_folder_are_private(app_settings, tmp_path
     old = os.umask(0o022)
     try:
         app = create_app({**app_settings, "DATABASE_URL": f"sqlite:///{folder}/ivr.sqlite3"})
-        app.extensions["ivr.db"].upgrade()
-        with app.extensions["ivr.db"].session() as s:
+        services(app).db.upgrade()
+        with services(app).db.session() as s:
             s.execute(text("SELECT 1"))
     finally:
         os.umask(old)
@@ -28,7 +29,7 @@ def test_a_new_sqlite_database_and_its_folder_are_private(app_settings, tmp_path
     files = sorted(folder.iterdir())
     assert folder / "ivr.sqlite3" in files
     assert {f.name: mode(f) for f in files} == {f.name: 0o600 for f in files}
-    app.extensions["ivr.db"].engine.dispose()
+    services(app).db.engine.dispose()
 
 
 def test_an_existing_database_is_left_as_the_operator_made_it(app_settings, tmp_path):
@@ -36,6 +37,6 @@ def test_an_existing_database_is_left_as_the_operator_made_it(app_settings, tmp_
     path.touch(mode=0o640)
     os.chmod(path, 0o640)
     app = create_app({**app_settings, "DATABASE_URL": f"sqlite:///{path}"})
-    app.extensions["ivr.db"].upgrade()
+    services(app).db.upgrade()
     assert mode(path) == 0o640
-    app.extensions["ivr.db"].engine.dispose()
+    services(app).db.engine.dispose()

@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 
 from ivr import create_app
 from ivr.models import CallEvent
+from ivr.services import services
 
 from .audio_fixtures import recordings
 
@@ -38,7 +39,7 @@ def selftest(app, url: str, token: str | None = None):
 
 
 def events(app) -> int:
-    with app.extensions["ivr.db"].session() as s:
+    with services(app).db.session() as s:
         return s.scalar(select(func.count(CallEvent.id)))
 
 

@@ -1,14 +1,16 @@
 """Staff accounts: argon2 password hashes, roles, and sign-in limited per account and address.
 
-Accounts are made on the command line (`ivr staff add`), never from the web. A sign-in is
-refused without checking the password once an account or an address has too many recent
-failures (STAFF_SIGNIN_MAX_PER_ACCOUNT / _PER_IP within STAFF_SIGNIN_WINDOW_MINUTES).
+Accounts are made on the command line (`ivr staff add`), never from the web. After
+STAFF_SIGNIN_MAX_PER_ACCOUNT failures of one account from one address (or
+STAFF_SIGNIN_MAX_PER_IP from one address) within STAFF_SIGNIN_WINDOW_MINUTES, each further
+attempt from there must wait 1 s after the last failure, then 2, 4 ... at most a minute.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from enum import Enum
 
 from argon2 import PasswordHasher
@@ -17,7 +19,7 @@ from flask_login import UserMixin
 from sqlalchemy import delete, func, select
 
 from ..db import Database
-from ..models import SignInAttempt, StaffAccount, utcnow
+from ..models import AuditEntry, SignInAttempt, StaffAccount, utcnow
 
 ROLES = ("editor", "reviewer", "admin")
 KEEP_ATTEMPTS = timedelta(days=30)  # sign-in attempts are kept this long, then forgotten
@@ -151,24 +153,59 @@ class SignIn(Enum):
 
     OK = "ok"
     WRONG = "wrong"
-    LIMITED = "limited"
+    LIMITED = "limited"  # too soon after too many failures: wait (at most MAX_DELAY) and retry
 
 
-def _recent_failures(s, column, value, since) -> int:
-    return s.scalar(select(func.count(SignInAttempt.id)).where(
-        column == value, SignInAttempt.at >= since, SignInAttempt.succeeded.is_(False)))
+MAX_DELAY = 60  # seconds: the longest anyone waits between attempts, however many failures
+LOCK_BUCKETS = 64  # sign-ins from one address are checked one at a time (in one of these locks)
+
+
+def _failures(s, since, *conditions) -> tuple[int, datetime | None]:
+    """How many failed attempts match, and when the last one was."""
+    count, last = s.execute(select(func.count(SignInAttempt.id), func.max(SignInAttempt.at))
+                            .where(SignInAttempt.at >= since,
+                                   SignInAttempt.succeeded.is_(False), *conditions)).one()
+    return count, last
+
+
+def _delay(failures: int, free: int) -> float:
+    """Seconds to wait after the last failure: none for the first `free` failures, then 1, 2,
+    4 ... doubling up to MAX_DELAY."""
+    return 0.0 if failures < free else float(min(2 ** (failures - free), MAX_DELAY))
+
+
+def _too_soon(s, email: str, ip: str, now: datetime, limits: tuple[int, int, int]) -> bool:
+    """Whether this account and address pair, or this address, must wait a little longer."""
+    window, per_pair, per_ip = limits
+    since = now - timedelta(minutes=window)
+    for failures, last, free in (
+            (*_failures(s, since, SignInAttempt.email == email, SignInAttempt.ip == ip),
+             per_pair),
+            (*_failures(s, since, SignInAttempt.ip == ip), per_ip)):
+        if last is not None and now < _aware(last) + timedelta(seconds=_delay(failures, free)):
+            return True
+    return False
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def sign_in(db: Database, email: str, password: str, ip: str,
             limits: tuple[int, int, int]) -> tuple[SignIn, StaffUser | None]:
-    """Check a password, within the limits (window minutes, max per account, max per address)."""
-    window, per_account, per_ip = limits
+    """Check a password, slowed down after failures (limits: window minutes, failures allowed
+    per account and address pair, and per address, before each attempt must wait).
+
+    A stranger elsewhere cannot slow down or lock out staff: only the pair (and the address)
+    that failed waits, at most MAX_DELAY seconds. Attempts from one address are checked one at
+    a time, so parallel guesses cannot outrun the count. Failures and slow-downs are in the
+    audit log."""
     email = normalise_email(email)[:254]
-    now = utcnow()
-    since = now - timedelta(minutes=window)
-    with db.session() as s:
-        if (_recent_failures(s, SignInAttempt.email, email, since) >= per_account
-                or _recent_failures(s, SignInAttempt.ip, ip, since) >= per_ip):
+    ip = ip[:64]
+    bucket = int(hashlib.sha256(ip.encode()).hexdigest(), 16) % LOCK_BUCKETS
+    with db.serialised(f"sign-in {bucket}"), db.session() as s:
+        now = utcnow()
+        if _too_soon(s, email, ip, now, limits):
             return SignIn.LIMITED, None
         row = s.scalars(select(StaffAccount).where(StaffAccount.email == email)).first()
         ok = _verify(row.password_hash if row else _DUMMY_HASH, password)
@@ -176,11 +213,28 @@ def sign_in(db: Database, email: str, password: str, ip: str,
         s.add(SignInAttempt(at=now, email=email, ip=ip, succeeded=ok))
         s.execute(delete(SignInAttempt).where(SignInAttempt.at < now - KEEP_ATTEMPTS))
         if not ok:
+            _audit_failure(s, row, email, ip, now, limits)
             return SignIn.WRONG, None
         row.last_sign_in = now
         if _hasher.check_needs_rehash(row.password_hash):
             row.password_hash = _hasher.hash(password)
         return SignIn.OK, _user(row)
+
+
+def _audit_failure(s, row: StaffAccount | None, email: str, ip: str, now: datetime,
+                   limits: tuple[int, int, int]) -> None:
+    """A failed sign-in in the audit log; and when this failure starts the slow-down, that too.
+    (An e-mail with no account is not written down: it may be anything a stranger typed.)"""
+    actor = email if row is not None else "(no such account)"
+    s.add(AuditEntry(actor=actor, action="staff.sign_in_failed", detail=f"from {ip}"))
+    window, per_pair, _ = limits
+    s.flush()  # this failure counts too
+    failures, _last = _failures(s, now - timedelta(minutes=window),
+                                SignInAttempt.email == email, SignInAttempt.ip == ip)
+    if failures == per_pair:
+        s.add(AuditEntry(actor=actor, action="staff.sign_in_slowed",
+                         detail=f"from {ip}: {per_pair} failures; each further attempt waits "
+                                f"1 s, then twice as long, at most {MAX_DELAY} s"))
 
 
 def _verify(password_hash: str, password: str) -> bool:

@@ -24,7 +24,7 @@ log = logging.getLogger("ivr.voice")
 WEBHOOK_PATHS = ("/voice",)
 MAX_WEBHOOK_FIELDS = 100  # Twilio sends about 20-40 (call, caller's region, dial result)
 STAFF_FORM_MAX_KB = 256  # every staff form but the upload: texts are at most 20,000 characters
-UPLOAD_ENDPOINTS = frozenset({"admin.upload"})  # the routes that take a recording
+UPLOAD_ENDPOINTS = frozenset({"admin.recordings.upload"})  # the routes that take a recording
 # HMAC-SHA1, base64: 27 characters and one '=' of padding.
 SIGNATURE_SHAPE = re.compile(r"[A-Za-z0-9+/]{27}=")
 FORM_TYPE = "application/x-www-form-urlencoded"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 from flask_login import login_required
 
 from .. import audit
@@ -11,6 +11,7 @@ from .actions import db
 bp = Blueprint("audit", __name__)
 MENU = "nav.audit"
 PER_PAGE = 100
+MAX_PAGE = 10_000_000  # a billion entries
 
 
 @bp.get("/audit")
@@ -18,6 +19,11 @@ PER_PAGE = 100
 def page():
     """Every change, newest first."""
     number = max(request.args.get("page", 1, type=int), 1)
+    if number > MAX_PAGE:
+        abort(404)  # beyond any audit log (and beyond what the database can count to)
     rows, total = audit.entries(db(), number, PER_PAGE)
+    pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    if number > pages:
+        abort(404)
     return render_template("admin/audit.html", rows=rows, total=total, page=number,
-                           pages=max((total + PER_PAGE - 1) // PER_PAGE, 1))
+                           pages=pages)

@@ -3,7 +3,7 @@ remove one. Callers pressing 0 during a closure hear the callback information.""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, abort, flash, redirect, url_for
 from flask_login import current_user
@@ -18,13 +18,16 @@ from .i18n import t
 bp = Blueprint("closures", __name__)
 MENU = None  # part of the line page
 LONGEST = timedelta(days=366)
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
 
 
 def closure_span(form: ClosureForm) -> tuple[datetime, datetime] | None:
-    """The closure's start and end in Oslo time; None when it ends before it starts or is
-    longer than a year. Without times it runs from the first day's midnight to the last's end."""
+    """The closure's start and end in Oslo time; None when it ends before it starts, is
+    longer than a year, or has a day outside the years 2000-2999. Without times it runs from the first day's midnight to the last's end."""
     first = form.first_day.data
     last = form.last_day.data or first
+    if not (EARLIEST <= first <= LATEST and EARLIEST <= last <= LATEST):
+        return None  # e.g. 0001-01-01 or 9999-12-31: no such closure, and beyond datetime's range
     starts = datetime.combine(first, form.from_time.data or time(0), OSLO)
     if form.until_time.data:
         ends = datetime.combine(last, form.until_time.data, OSLO)

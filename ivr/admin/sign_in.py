@@ -27,8 +27,10 @@ INTERFACE_LANGUAGES = ("nb", "en")
 
 
 def safe_next(target: str | None) -> str:
-    """Only paths inside the staff pages: never an open redirect."""
-    if target and target.startswith("/staff") and not target.startswith("//"):
+    """Only paths inside the staff pages: never an open redirect, never a header broken by
+    control characters (CR/LF) or a backslash some browsers read as a slash."""
+    if (target and target.startswith("/staff") and not target.startswith("//")
+            and target.isprintable() and "\\" not in target and len(target) <= 2000):
         return target
     return url_for("admin.line.page")
 

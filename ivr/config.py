@@ -16,7 +16,7 @@ from typing import Any
 
 log = logging.getLogger("ivr")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")  # ASCII digits only
 
 
 class ConfigError(RuntimeError):

@@ -28,6 +28,7 @@ EDIT_LINE = frozenset({"editor", "admin"})
 REVIEW = frozenset({"reviewer", "admin"})
 EDIT_PROMPTS = frozenset({"editor", "admin"})  # upload, publish, restore, edit texts
 PURGE = frozenset({"admin"})  # remove an audio version for good
+CHANGE_TRANSFER = frozenset({"admin"})  # where every caller who presses 0 is put through to
 SESSION_VERSION = "account_version"  # the session key holding StaffAccount.session_version
 
 _hasher = PasswordHasher()

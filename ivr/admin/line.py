@@ -12,18 +12,18 @@ import dataclasses
 import re
 from datetime import datetime, time, timedelta
 
+import phonenumbers
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..config import E164
 from ..hours import OSLO, HoursRules, holiday_name, is_open
 from ..line import languages_in_order, offered_languages
 from ..models import Closure, LineSwitch, utcnow
 from ..schedule import set_switch, write_setting
 from ..services import services
 from . import calendar
-from .accounts import EDIT_LINE
+from .accounts import CHANGE_TRANSFER, EDIT_LINE
 from .actions import audio, catalog, db, log_change, requires, settings, show_errors
 from .forms import ActionForm, CloseForm, ClosureForm, LanguagesForm, TransferForm
 from .i18n import t
@@ -32,6 +32,7 @@ bp = Blueprint("line", __name__)
 MENU = "nav.line"
 CALENDAR_WEEKS = 14
 MAX_TRANSFER_NUMBERS = 10
+ASCII_E164 = re.compile(r"\+[1-9][0-9]{6,14}", re.ASCII)
 
 
 @bp.get("/")
@@ -103,7 +104,7 @@ def page():
         transfer_form=TransferForm(numbers="\n".join(current.transfer_numbers),
                                    timeout=current.dial_timeout),
         languages_form=LanguagesForm(offer_drafts=current.offer_drafts),
-        may_edit=current_user.may(EDIT_LINE),
+        may_edit=current_user.may(EDIT_LINE), may_transfer=current_user.may(CHANGE_TRANSFER),
     )
 
 
@@ -138,18 +139,33 @@ def parse_numbers(text: str) -> list[str]:
     return [n for n in numbers if n]
 
 
+def valid_number(number: str) -> str | None:
+    """The number in E.164 if it is written with + and the ASCII digits 0-9 only and
+    `phonenumbers` knows it as a valid number in its country; else None. (Other scripts'
+    digits, which phonenumbers would quietly read, are refused: staff must see what is saved.)"""
+    if not ASCII_E164.fullmatch(number):
+        return None
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
 @bp.post("/line/transfer")
-@requires(EDIT_LINE)
+@requires(CHANGE_TRANSFER)
 def set_transfer():
-    """Change the numbers a caller pressing 0 is put through to, and how long they ring."""
+    """Change the numbers a caller pressing 0 is put through to, and how long they ring.
+    Admins only: every caller who asks for a person goes where these numbers say."""
     form = TransferForm()
     back = url_for("admin.line.page") + "#transfer"
     if not form.validate_on_submit():
         show_errors(form)
         return redirect(back)
-    numbers = parse_numbers(form.numbers.data)
-    if (not numbers or len(numbers) > MAX_TRANSFER_NUMBERS
-            or not all(E164.match(n) for n in numbers)):
+    numbers = [valid_number(n) for n in parse_numbers(form.numbers.data)]
+    if not numbers or len(numbers) > MAX_TRANSFER_NUMBERS or None in numbers:
         flash(t("err.numbers"), "error")
         return redirect(back)
     numbers = list(dict.fromkeys(numbers))

@@ -159,48 +159,69 @@ def test_removing_a_closure_reopens_that_day(staff, db, caller, audit_actions):
 
 def test_transfer_numbers_and_ring_time_are_used_by_the_next_call(staff, db, caller,
                                                                    audit_actions):
-    staff.sign_in(EDITOR)
+    staff.sign_in(ADMIN)
     response = staff.post("/staff/line/transfer",
-                          {"numbers": "+4712345678\n+4787654321", "timeout": "40"})
+                          {"numbers": "+4791234567\n+4722334455", "timeout": "40"})
     assert response.status_code == 302
-    assert _settings(db) == {"transfer_numbers": ["+4712345678", "+4787654321"],
+    assert _settings(db) == {"transfer_numbers": ["+4791234567", "+4722334455"],
                              "dial_timeout": 40}
     call = _press_0_at(caller, WEDNESDAY_10)
-    assert call.dialed[0]["numbers"] == ["+4712345678", "+4787654321"]
+    assert call.dialed[0]["numbers"] == ["+4791234567", "+4722334455"]
     assert call.dialed[0]["timeout"] == "40"
     assert audit_actions()[-1][1] == "line.transfer"
-    assert "+4747451500 → +4712345678, +4787654321" in audit_actions()[-1][2]
+    assert "+4747451500 → +4791234567, +4722334455" in audit_actions()[-1][2]
 
 
 @pytest.mark.parametrize("numbers,timeout", [
     ("12345678", "30"),  # not E.164
-    ("+4712345678 +47abc", "30"),
-    ("\n".join(f"+47123456{n:02d}" for n in range(11)), "30"),  # more than 10
-    ("+4712345678 +4787654321", "30"),  # two numbers need a new line, a comma or a semicolon
+    ("+47٤٧٤٥١٥٠٠", "30"),  # Arabic-Indic digits: phonenumbers would read them quietly
+    ("+47４７４５１５００", "30"),  # full-width digits
+    ("+4712345678", "30"),  # E.164 in shape, but no such Norwegian number
+    ("+4791234567 +47abc", "30"),
+    ("\n".join(f"+47912345{n:02d}" for n in range(11)), "30"),  # more than 10
+    ("+4791234567 +4722334455", "30"),  # two numbers need a new line, a comma or a semicolon
     ("", "30"),
-    ("+4712345678", "4"),
-    ("+4712345678", "601"),
+    ("+4791234567", "4"),
+    ("+4791234567", "601"),
 ])
 def test_malformed_transfer_settings_are_refused(staff, db, numbers, timeout):
-    staff.sign_in(EDITOR)
+    staff.sign_in(ADMIN)
     staff.post("/staff/line/transfer", {"numbers": numbers, "timeout": timeout})
     assert _settings(db) == {}
     assert 'class="message error"' in staff.client.get("/staff/line").get_data(as_text=True)
 
 
 def test_transfer_numbers_may_be_written_with_spaces_and_dots(staff, db):
-    staff.sign_in(EDITOR)
+    staff.sign_in(ADMIN)
     response = staff.post("/staff/line/transfer", {
-        "numbers": "+47 47 45 15 00\r\n+47.12.34.56.78; +47 876 54 321", "timeout": "30"})
+        "numbers": "+47 47 45 15 00\r\n+47.91.23.45.67; +47 223 34 455", "timeout": "30"})
     assert response.status_code == 302
-    assert _settings(db)["transfer_numbers"] == ["+4747451500", "+4712345678", "+4787654321"]
+    assert _settings(db)["transfer_numbers"] == ["+4747451500", "+4791234567", "+4722334455"]
 
 
 def test_ten_transfer_numbers_are_allowed(staff, db):
-    staff.sign_in(EDITOR)
-    numbers = [f"+47123456{n:02d}" for n in range(10)]
+    staff.sign_in(ADMIN)
+    numbers = [f"+47912345{n:02d}" for n in range(10)]
     staff.post("/staff/line/transfer", {"numbers": ", ".join(numbers), "timeout": "600"})
     assert _settings(db)["transfer_numbers"] == numbers
+
+
+def test_only_an_admin_may_change_where_callers_are_put_through(staff, db, audit_actions):
+    staff.sign_in(EDITOR)
+    page = staff.client.get("/staff/line").get_data(as_text=True)
+    assert "Bare administratorer kan endre hvor innringere settes over" in page
+    response = staff.post("/staff/line/transfer", {"numbers": "+4791234567", "timeout": "30"})
+    assert response.status_code == 403
+    assert _settings(db) == {}
+    assert "line.transfer" not in [a[1] for a in audit_actions()]
+
+
+def test_a_transfer_change_names_the_admin_in_the_audit_log(staff, db, audit_actions):
+    staff.sign_in(ADMIN)
+    staff.post("/staff/line/transfer", {"numbers": "+47 91 23 45 67", "timeout": "30"})
+    actor, action, detail = audit_actions()[-1]
+    assert (action, ADMIN in actor) == ("line.transfer", True)
+    assert "+4747451500 → +4791234567" in detail
 
 
 def test_switching_languages_off_removes_them_from_the_menu(staff, db, caller, catalog,

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 from staff_support import EDITOR
 
+from ivr import create_app
 from ivr.models import Closure
 
 
@@ -46,3 +47,14 @@ def test_closures_at_the_ends_of_the_calendar_are_refused(staff, db, first, last
         assert s.scalar(select(func.count(Closure.id))) == 0
     page = staff.client.get("/staff/line").get_data(as_text=True)
     assert "end of time" not in page
+
+
+def test_staff_pages_warn_while_webhooks_are_unsigned(app_settings):
+    dev = create_app({**app_settings, "TWILIO_AUTH_TOKEN": "", "ALLOW_UNSIGNED_WEBHOOKS": "1",
+                      "SESSION_COOKIE_SECURE": "0"})
+    page = dev.test_client().get("/staff/sign-in").get_data(as_text=True)
+    assert "Utviklingsmodus: TWILIO_AUTH_TOKEN er ikke satt" in page
+
+
+def test_no_warning_while_webhooks_are_signed(client):
+    assert "Utviklingsmodus" not in client.get("/staff/sign-in").get_data(as_text=True)

@@ -210,6 +210,12 @@ def publish_version(db: Database, version: TextVersion, by: str) -> None:
             stored.published_at = row.chosen_at
 
 
+def publishing(db: Database, segment: str, lang: str):
+    """Hold this while changing which text and audio of a segment are live: one editor at a
+    time per segment and language, across processes (`Database.serialised`)."""
+    return db.serialised(f"publish {segment} {lang}")
+
+
 def use_file_text(db: Database, segment: str, lang: str) -> bool:
     """Back to the text in prompts/ (the versions stay); True when a staff text was published."""
     with db.session() as s:

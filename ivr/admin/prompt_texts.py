@@ -84,12 +84,16 @@ def publish(version_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     prompt = prompt_or_404(request.args.get("prompt", version.segment), version.lang)
-    action = "publish" if texts.is_draft(version, texts.choice(db(), version.segment,
-                                                               version.lang)) else "restore"
     by, lib = current_user.label, recordings()
     drafted = lib.draft_tts(version.segment, version.lang, version.text, _speaker(), by)
-    texts.publish_version(db(), version, by)
-    played = lib.play_text(version.segment, version.lang, version.text, by)
+    # Text and audio go live together, one editor at a time per segment (across processes):
+    # two editors publishing at once leave one text and its audio, never a mix. (Rendering,
+    # the slow part, is done before.) A version never published before is a publish.
+    with texts.publishing(db(), version.segment, version.lang):
+        first_time = texts.get_version(db(), version.id).published_at is None
+        texts.publish_version(db(), version, by)
+        played = lib.play_text(version.segment, version.lang, version.text, by)
+    action = "publish" if first_time else "restore"
     callers_hear_changes()
     log_change(f"text.{action}", f"{version.lang} {version.segment}: version {version.id} is live")
     if played.kept_human:
@@ -119,10 +123,13 @@ def use_file(prompt_id: str, lang: str):
     prompt = prompt_or_404(prompt_id, lang)
     if not ActionForm().validate_on_submit():
         abort(400)
-    if texts.use_file_text(db(), prompt.segment, lang):
-        callers_hear_changes()  # the catalog has the file's text again
-        by = current_user.label
-        audio = recordings().play_file_text(prompt.segment, lang, _speaker(), by)
+    with texts.publishing(db(), prompt.segment, lang):
+        was_staff_text = texts.use_file_text(db(), prompt.segment, lang)
+        if was_staff_text:
+            callers_hear_changes()  # the catalog has the file's text again
+            by = current_user.label
+            audio = recordings().play_file_text(prompt.segment, lang, _speaker(), by)
+    if was_staff_text:
         callers_hear_changes()
         done = "; ".join(audio.done) or "audio unchanged"
         failed = f"; no audio: {audio.failed}" if audio.failed else ""

@@ -1,8 +1,8 @@
 """Staff session cookies belong to the staff pages: never set on audio files or webhooks.
 
 The audio files are public and cached for a year by Twilio and any proxy; a `Set-Cookie` on
-them (Flask refreshes a permanent session's cookie on every request) would hand a staff
-member's session to whatever cache keeps the answer.
+them (Flask may refresh the session cookie on any request) would hand a staff member's
+session to whatever cache keeps the answer.
 """
 
 from __future__ import annotations

@@ -58,6 +58,8 @@ def register(app: Flask) -> None:
     logins.login_message = "sign_in_needed"
     logins.login_message_category = "info"
     logins.localize_callback = t
+    # Effective because staff sessions are not permanent (sign_in.py): a session cookie sent
+    # from another address or browser than the one that signed in ends that session.
     logins.session_protection = "strong"
     logins.user_loader(lambda user_id: load_user(services(app).db, user_id,
                                                  session.get(SESSION_VERSION)))

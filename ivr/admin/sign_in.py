@@ -44,7 +44,11 @@ def _fresh_session(user: StaffUser | None = None) -> None:
     if user is not None:
         login_user(user)
         session[SESSION_VERSION] = user.session_version
-        session.permanent = True
+        # Not permanent: the cookie ends with the browser, and Flask-Login's "strong" session
+        # protection only works on such sessions (a permanent one is merely marked not fresh).
+        # With it, the cookie used from another address or browser signs nobody in. The
+        # STAFF_SESSION_HOURS limit is kept on the server (signed_in_at), whatever the cookie.
+        session.permanent = False
         session["signed_in_at"] = utcnow().timestamp()
 
 

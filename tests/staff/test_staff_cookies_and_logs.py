@@ -53,3 +53,22 @@ def test_known_positions_are_logged(client, caplog):
     params = {**CALL_PARAMS, "Digits": "2"}
     client.post(path, data=params, headers={"X-Twilio-Signature": sign(BASE + path, params)})
     assert "webhook voice.step node=menu lang=en event=topic:" in caplog.text
+
+
+def test_the_session_cookie_ends_with_the_browser(staff):
+    response = staff.sign_in(EDITOR)
+    cookie = response.headers["Set-Cookie"]
+    assert "Expires" not in cookie and "Max-Age" not in cookie
+
+
+def test_a_stolen_session_cookie_is_refused_from_another_address(staff):
+    staff.sign_in(EDITOR)
+    assert staff.client.get("/staff/line").status_code == 200
+    stolen = staff.client.get("/staff/line", environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert stolen.status_code == 302 and "/staff/sign-in" in stolen.location
+
+
+def test_a_stolen_session_cookie_is_refused_from_another_browser(staff):
+    staff.sign_in(EDITOR)
+    other = staff.client.get("/staff/line", headers={"User-Agent": "curl/8.0"})
+    assert other.status_code == 302 and "/staff/sign-in" in other.location

@@ -14,6 +14,7 @@ from .. import texts
 from ..audio.build import Builder
 from ..audio.engines import engines_from_setting
 from ..audio.library import Render, Rendered, TextAudio
+from ..spelled_numbers import spelled_numbers
 from .accounts import EDIT_PROMPTS
 from .actions import (
     callers_hear_changes,
@@ -64,6 +65,7 @@ def save(prompt_id: str, lang: str):
                     max=texts.MAX_TEXT)
         return render_prompt(prompt, form, message, 400)
     log_change("text.save", f"{lang} {prompt.segment}: version {version.id}: {version.text[:200]}")
+    _flag_number_words(version)
     by = current_user.label
     audio = recordings().draft_tts(version.segment, lang, version.text, _speaker(), by)
     if audio.failed:
@@ -71,6 +73,17 @@ def save(prompt_id: str, lang: str):
     else:
         flash(t("text.saved"), "info")
     return redirect(prompt_url(prompt, "#drafts"))
+
+
+def _flag_number_words(version: texts.TextVersion) -> None:
+    """Numbers written as words ("nine one one") escape the digit check: say so to the editor
+    and put it in the audit log for a second person to check before it is published."""
+    words = spelled_numbers(version.text, version.lang)
+    if words:
+        shown = "; ".join(f"“{w}”" for w in words)
+        log_change("text.number_words", f"{version.lang} {version.segment}: version "
+                                        f"{version.id} writes numbers in words: {shown}")
+        flash(t("text.number_words", words=shown), "error")
 
 
 @bp.post("/texts/<int:version_id>/publish")

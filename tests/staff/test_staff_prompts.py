@@ -509,3 +509,25 @@ def test_grid_shows_drafts_waiting_and_stale_audio(staff, app):
     assert "tekstutkast venter" in cell("goodbye") and "lydutkast venter" in cell("goodbye")
     assert "utdatert lyd" in cell("intro")  # published text, audio of the old words
     assert "venter" not in cell("rights_1")
+
+
+def test_numbers_written_in_words_are_saved_but_flagged_for_a_second_reader(staff, app,
+                                                                           audit_actions):
+    staff.sign_in()
+    staff.client.get("/staff/ui/en")
+    text = ("Call KOM on 47. 45. 15. 00. Again: 47. 45. 15. 00. From 8 until 4. "
+            "In danger, call 112, or nine one one.")
+    response = staff.post(f"{CALLBACK}/en/text", {"text": text}, page=f"{CALLBACK}/en",
+                          follow_redirects=True)
+    assert _versions(app) == 1
+    assert "writes numbers in words (“nine one one”)" in response.get_data(as_text=True)
+    flagged = [a for a in audit_actions() if a[1] == "text.number_words"]
+    assert len(flagged) == 1 and "nine one one" in flagged[0][2]
+
+
+def test_an_ordinary_text_is_not_flagged(staff, app, audit_actions):
+    staff.sign_in()
+    staff.post(f"{GREETING}/text", {"text": "Welcome to the KOM line. No one needs your name."},
+               page=GREETING)
+    assert _versions(app) == 1
+    assert "text.number_words" not in [a[1] for a in audit_actions()]

@@ -64,6 +64,8 @@ def _engine(url: str, for_calls: bool) -> Engine:
     engine = create_engine(url, **kwargs)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
+        # Created private at the first connection (never at start: the app starts without it).
+        event.listen(engine, "do_connect", lambda *_args: private_sqlite_file(url))
     return engine
 
 
@@ -161,7 +163,6 @@ class Database:
     """The engine and session factory of one app."""
 
     def __init__(self, url: str):
-        private_sqlite_file(url)
         self.url = url
         self.engine: Engine = _engine(url, for_calls=True)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)

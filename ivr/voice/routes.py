@@ -74,8 +74,10 @@ def _transfer(lang: str | None) -> Transfer:
 
 def _respond(compute: Callable[[], tuple[Step, str, str | None]], *request_key) -> Response:
     """The answer to this request: the same for every caller at the same position while KOM's
-    state and content stay the same, so it is computed once (see ivr/answers.py). Its anonymous
-    event is queued for statistics (never written on the call's road)."""
+    state and content stay the same, so it is computed once (see ivr/answers.py). The key must
+    hold everything else the answer depends on (`request_key`: position and key pressed; the
+    line's number). Its anonymous event is queued for statistics (never written on the call's
+    road)."""
     shared = services()
     key = (request.endpoint, *request_key, request.form.get("To", ""), _open_now())
 
@@ -179,9 +181,7 @@ def _start_timer() -> None:
     """Time the request; make sure this process keeps what calls need in memory (the fallback
     never waits, not even for a new process's first reads)."""
     g.started = time.perf_counter()
-    if request.endpoint == "voice.fallback":
-        services().refresher.ensure_running()
-    else:
+    if request.endpoint != "voice.fallback":
         services().ready_for_calls()
 
 

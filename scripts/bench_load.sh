@@ -37,6 +37,7 @@ serve() {  # serve APP [gunicorn arguments...]: start gunicorn and wait until it
 }
 
 measure() {  # measure NAME SCENARIO: one wrk run, one line of figures in $tmp/NAME.txt
+  wrk -t 2 -c "$connections" -d 2s -s "$tmp/$2.lua" "$base" > /dev/null  # warm up, not counted
   wrk -t 2 -c "$connections" -d "${seconds}s" --latency -s "$tmp/$2.lua" "$base" > "$tmp/$1.wrk"
   if grep -q "Non-2xx" "$tmp/$1.wrk"; then cat "$tmp/$1.wrk"; echo "$1: errors" >&2; exit 1; fi
   awk -v name="$1" '

@@ -100,6 +100,7 @@ class Snapshot(Generic[T]):
                 self.first_read.set()
 
     def _read_and_swap(self) -> bool:
+        self.use_saved()  # the first time: what a read must not wrongly replace (`accept`)
         try:
             new = self._read()
         except Exception as exc:  # noqa: BLE001 - any failure: keep what we know

@@ -14,7 +14,6 @@ if TYPE_CHECKING:  # Flask, SQLAlchemy and the audio libraries load in create_ap
     from flask import Flask  # pure core (ivr.flow, ivr.hours, ivr.catalog) imports without them
 
 log = logging.getLogger("ivr")
-NO_DATABASE_ENDPOINTS = {"voice.fallback", "health", "static"}
 
 
 def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
@@ -69,21 +68,13 @@ def register_request_limits(app: Flask) -> None:
 
 def register_content(app: Flask) -> None:
     """The services (scripts, database, audio store...), built once; no database read here."""
-    from flask import request
-
     from .services import attach, build_services
 
     built = build_services(app.config)
     attach(app, built)
-    texts = built.texts
-
-    @app.before_request
-    def published_texts_are_current():
-        """Staff texts published in any process apply here within REFRESH_SECONDS; the
-        fallback document, the audio files and the health check never wait for the database."""
-        if request.endpoint in NO_DATABASE_ENDPOINTS or request.blueprint == "audio":
-            return
-        texts.refresh_if_due()
+    # A process serving requests keeps its snapshots fresh in the background (a thread per
+    # process, started by its first request); commands read once, when they need to.
+    app.before_request(built.refresher.ensure_running)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -29,14 +29,15 @@ class CatalogError(ValueError):
     """The prompts folder is incomplete or malformed."""
 
 
-def text_hash(text: str) -> str:
-    """A short fingerprint of a script text, used to notice when the English source changed."""
+def script_fingerprint(text: str) -> str:
+    """A short (12 hex) fingerprint of a script text, to notice when the English source changed.
+    (Not `audio.library.words_hash`, the full hash of the words a recording says.)"""
     return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()[:12]
 
 
 def texts_fingerprint(texts: dict[str, str]) -> str:
     """A fingerprint of all of a language's texts, to see whether they changed since a review."""
-    return text_hash("\n".join(f"{k}={texts[k]}" for k in sorted(texts)))
+    return script_fingerprint("\n".join(f"{k}={texts[k]}" for k in sorted(texts)))
 
 
 @dataclass(frozen=True)
@@ -125,9 +126,10 @@ class Prompt:
         return self.segment if self.key is None else f"{self.segment}.{self.key}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Catalog:
-    """Everything the call flow needs to know about content."""
+    """Everything the call flow needs to know about content. Immutable: the published texts
+    make a new catalog (`with_overlay`), which replaces the old one by reference."""
 
     root: Path
     keys: Keys
@@ -148,15 +150,16 @@ class Catalog:
     overlay: TextOverlay = field(default_factory=TextOverlay, repr=False)
 
     def __post_init__(self) -> None:
-        self.files = self.files or dict(self.languages)
+        if not self.files:
+            object.__setattr__(self, "files", dict(self.languages))
 
-    def apply(self, overlay: TextOverlay) -> None:
-        """Use the texts and reviews staff published, over the files (one atomic swap)."""
+    def with_overlay(self, overlay: TextOverlay) -> Catalog:
+        """This catalog with the texts and reviews staff published laid over the files."""
         if overlay == self.overlay:
-            return
-        self.languages = {code: _overlaid(language, overlay, set(self.segments))
-                          for code, language in self.files.items()}
-        self.overlay = overlay
+            return self
+        languages = {code: _overlaid(language, overlay, set(self.segments))
+                     for code, language in self.files.items()}
+        return replace(self, languages=languages, overlay=overlay)
 
     def file_text(self, lang: str, segment: str) -> str | None:
         """The text of a segment as the file in prompts/ has it (None when there is none)."""

@@ -163,10 +163,8 @@ def sign(url: str, params: tuple[str, ...]) -> None:
 def _catalog_now():
     """The scripts as the files say now, with the texts staff published laid over them: the
     translator edits the files, callers hear the published texts, and both count."""
-    catalog = load_catalog(current_app.config["PROMPTS_DIR"])
     services().texts.refresh()
-    catalog.apply(services().catalog.overlay)
-    return catalog
+    return load_catalog(current_app.config["PROMPTS_DIR"]).with_overlay(services().catalog.overlay)
 
 
 @click.group(cls=AppGroup, invoke_without_command=True)

@@ -39,6 +39,7 @@ DEFAULTS: dict[str, Any] = {
     "PROMPTS_DIR": str(PROJECT_ROOT / "prompts"),
     "AUDIO_DIR": str(PROJECT_ROOT / "audio" / "store"),
     "AUDIO_BASE_URL": "",
+    "CACHE_DIR": "",  # last good copies of the line's settings and texts; empty: instance/
     "TTS_ENGINES": "gtts,espeak",
     "SECRET_KEY": "",
     "LOG_LEVEL": "INFO",
@@ -77,6 +78,7 @@ def load_settings(instance_path: str, overrides: Mapping[str, Any] | None = None
     if not settings["DATABASE_URL"]:
         settings["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'ivr.sqlite3'}"
     settings["PUBLIC_BASE_URL"] = str(settings["PUBLIC_BASE_URL"]).rstrip("/")
+    settings["CACHE_DIR"] = str(settings["CACHE_DIR"] or instance_path)
     return settings
 
 

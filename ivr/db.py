@@ -1,7 +1,8 @@
 """The database: one engine per app, short sessions, Alembic migrations.
 
-The caller's line must work with the database gone: every read on a call's path goes through
-code that catches `DatabaseUnavailable` and falls back to the regular rules.
+The caller's line must work with the database gone: calls never touch it (they read the
+snapshots in memory and queue their events, see `snapshot.py` and `call_events.py`), and
+everything else gives up after a client-side time limit with `DatabaseUnavailable`.
 """
 
 from __future__ import annotations
@@ -10,19 +11,22 @@ import fcntl
 import hashlib
 import logging
 import os
+import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+
+from .snapshot import after_fork
 
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -44,28 +48,49 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-# After the database failed to answer, calls do not wait for it again for this long: each
-# webhook would otherwise pay every timeout anew, and Twilio gives up after 15 seconds.
-PAUSE_AFTER_FAILURE = 10.0
-UNREACHABLE = (OperationalError, InterfaceError, PoolTimeout)
+# Client-side limits: nothing here waits for the database longer than these, whatever the
+# database does (locked, frozen, gone). Calls never wait at all (they read memory); these bound
+# the background refresh, the event writer, the staff pages and the commands.
+SQLITE_BUSY_SECONDS = 1.0  # a locked SQLite file: give up after this (migrations wait longer)
+CONNECT_SECONDS = 2  # PostgreSQL: a connection attempt
+STATEMENT_MS = 2000  # PostgreSQL: one statement (server-side)
+POOL_SECONDS = 2.0  # waiting for a free pooled connection
+SESSION_SECONDS = 5.0  # PostgreSQL: a connection held longer is cut (a frozen server)
+# SQLite errors after which the pooled connection is useless (a file made read-only and back,
+# a failing disk, a file deleted or replaced): drop it, the next session opens the file anew.
+STALE_CONNECTION = ("readonly database", "read-only", "disk i/o error", "no such table",
+                    "unable to open database", "database disk image is malformed")
 
 
-def _engine(url: str, for_calls: bool) -> Engine:
-    """An engine; for calls, one that gives up quickly on a locked or unresponsive database."""
-    kwargs: dict = {"pool_pre_ping": True}
+def _postgres_arguments() -> dict[str, Any]:
+    """libpq settings: give up on connecting, on a statement, on a silent peer."""
+    return {
+        "connect_timeout": CONNECT_SECONDS,
+        "options": f"-c statement_timeout={STATEMENT_MS} -c lock_timeout=1000 "
+                   f"-c idle_in_transaction_session_timeout=10000",
+        "keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2,
+        "tcp_user_timeout": 5000,
+    }
+
+
+def _engine(url: str, for_app: bool) -> Engine:
+    """An engine with client-side time limits; migrations (`for_app` False) may wait longer."""
     if url.startswith("sqlite"):
-        # A locked SQLite file must not hold a call: give up after half a second.
-        kwargs["connect_args"] = {"timeout": 0.5 if for_calls else 30}
-    elif url.startswith("postgresql") and for_calls:
-        kwargs["connect_args"] = {
-            "connect_timeout": 2,
-            "options": "-c statement_timeout=2000 -c lock_timeout=1000",
-        }
-    engine = create_engine(url, **kwargs)
-    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={
+            "timeout": SQLITE_BUSY_SECONDS if for_app else 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         # Created private at the first connection (never at start: the app starts without it).
         event.listen(engine, "do_connect", lambda *_args: private_sqlite_file(url))
+        if for_app:
+            _notice_replaced_files(engine, url)
+    elif url.startswith("postgresql") and for_app:
+        engine = create_engine(url, connect_args=_postgres_arguments(), pool_timeout=POOL_SECONDS,
+                               pool_recycle=300, pool_pre_ping=False)
+        Watchdog(SESSION_SECONDS).attach(engine)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    if for_app:
+        event.listen(engine, "handle_error", _drop_stale_connections)
     return engine
 
 
@@ -159,35 +184,143 @@ def _file_lock(url: str, name: str, wait: float) -> Iterator[None]:
         os.close(descriptor)  # releases the lock
 
 
+def _drop_stale_connections(context) -> None:
+    """Read-only, I/O and vanished-file errors invalidate the connection (and the pool's),
+    so a transient fault does not stick until the process restarts."""
+    message = str(context.original_exception).lower()
+    if any(sign in message for sign in STALE_CONNECTION):
+        context.is_disconnect = True
+
+
+def _notice_replaced_files(engine: Engine, url: str) -> None:
+    """A pooled SQLite connection to a file that was deleted or replaced is thrown away at
+    checkout (it would write to the deleted file), and a fresh one opens the path again."""
+    path = Path(url.removeprefix("sqlite:///"))
+    if url.startswith("sqlite:///:memory:") or not url.startswith("sqlite:///"):
+        return
+
+    def identity() -> tuple[int, int] | None:
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        return stat.st_dev, stat.st_ino
+
+    def opened(_dbapi_connection, record) -> None:
+        record.info["file"] = identity()
+
+    def checkout(_dbapi_connection, record, _proxy) -> None:
+        if record.info.get("file") != identity():
+            log.warning("the database file %s was deleted or replaced; reopening it", path)
+            raise DisconnectionError("database file replaced")
+
+    event.listen(engine, "connect", opened)
+    event.listen(engine, "checkout", checkout)
+
+
+class Watchdog:
+    """Cuts a PostgreSQL connection checked out longer than `limit` seconds.
+
+    libpq has no client-side limit on a statement: against a frozen server (a hung VM, a
+    stopped process) a query waits forever, whatever the server-side statement_timeout. The
+    watchdog shuts the connection's socket down, so the waiting query fails at once
+    (DatabaseUnavailable) and the connection is discarded.
+    """
+
+    def __init__(self, limit: float):
+        self.limit = limit
+        self._held: dict[int, tuple[float, Any]] = {}
+        self._cond = threading.Condition()
+        self._pid: int | None = None
+        after_fork(self, Watchdog._forked)
+
+    def _forked(self) -> None:
+        self._cond, self._pid, self._held = threading.Condition(), None, {}
+
+    def attach(self, engine: Engine) -> None:
+        """Watch every connection of `engine` from checkout to checkin."""
+        event.listen(engine, "checkout", lambda conn, _record, _proxy: self.watch(conn))
+        event.listen(engine, "checkin", lambda conn, _record: self.release(conn))
+
+    def watch(self, connection: Any) -> None:
+        """Start the clock for a connection that was just checked out."""
+        self._ensure_thread()
+        with self._cond:
+            self._held[id(connection)] = (time.monotonic() + self.limit, connection)
+            self._cond.notify()
+
+    def release(self, connection: Any) -> None:
+        """The connection went back to the pool in time."""
+        with self._cond:
+            self._held.pop(id(connection), None)
+
+    def _ensure_thread(self) -> None:
+        if self._pid == os.getpid():
+            return
+        with self._cond:
+            if self._pid != os.getpid():  # threads do not survive a fork (gunicorn workers)
+                self._pid = os.getpid()
+                threading.Thread(target=self._run, name="ivr-db-watchdog", daemon=True).start()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                now = time.monotonic()
+                late = [c for deadline, c in self._held.values() if deadline <= now]
+                for connection in late:
+                    self._held.pop(id(connection), None)
+                nearest = min((d for d, _ in self._held.values()), default=now + self.limit)
+                if not late:
+                    self._cond.wait(max(nearest - now, 0.05))
+            for connection in late:
+                _cut(connection)
+
+
+def _cut(connection: Any) -> None:
+    """Shut a database connection's socket down: whatever waits on it fails at once."""
+    try:
+        duplicate = socket.socket(fileno=os.dup(connection.fileno()))
+    except Exception:  # noqa: BLE001 - already closed or lost: nothing to cut
+        return
+    log.error("the database did not answer within %.0f s: connection cut", SESSION_SECONDS)
+    try:
+        duplicate.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    finally:
+        duplicate.close()
+
+
 class Database:
     """The engine and session factory of one app."""
 
     def __init__(self, url: str):
         self.url = url
-        self.engine: Engine = _engine(url, for_calls=True)
+        self.engine: Engine = _engine(url, for_app=True)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._paused_until = 0.0
+        self.on_change: list[Callable[[set[str]], None]] = []
+        event.listen(self.sessions, "after_flush", _note_changed_tables)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A session that commits on success; database errors become `DatabaseUnavailable`.
 
-        When the database could not be reached or was locked, it is not asked again for
-        PAUSE_AFTER_FAILURE seconds: until then every session fails at once.
+        After a commit that changed rows, `on_change` listeners get the changed tables' names
+        (the snapshots of this process reread what staff just changed).
         """
-        if time.monotonic() < self._paused_until:
-            raise DatabaseUnavailable("the database failed a moment ago; not asked again yet")
         session = self.sessions()
         try:
             yield session
             session.commit()
         except SQLAlchemyError as exc:
             session.rollback()
-            if isinstance(exc, UNREACHABLE):
-                self._paused_until = time.monotonic() + PAUSE_AFTER_FAILURE
             raise DatabaseUnavailable(str(exc).splitlines()[0]) from exc
         finally:
+            changed = session.info.pop("changed", set())
             session.close()
+        if changed:
+            for listener in self.on_change:
+                listener(changed)
 
     @contextmanager
     def serialised(self, name: str, wait: float = LOCK_WAIT) -> Iterator[None]:
@@ -205,11 +338,18 @@ class Database:
     def upgrade(self) -> None:
         """Create or migrate every table to the newest version."""
         private_sqlite_file(self.url)
-        engine = _engine(self.url, for_calls=False)  # migrations may wait for locks
+        engine = _engine(self.url, for_app=False)  # migrations may wait for locks
         with engine.begin() as connection:
             config = Config()
             config.set_main_option("script_location", str(MIGRATIONS))
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
         engine.dispose()
-        self._paused_until = 0.0  # a database without tables failed before: it works now
+        self.engine.dispose()  # connections opened before (to a missing file) start afresh
+
+
+def _note_changed_tables(session: Session, _flush_context) -> None:
+    """Remember which tables a flush wrote to (read by `Database.session` after the commit)."""
+    changed = session.info.setdefault("changed", set())
+    for row in (*session.new, *session.dirty, *session.deleted):
+        changed.add(row.__tablename__)

@@ -71,6 +71,7 @@ def _norway(year: int) -> holidays.HolidayBase:
     return holidays.Norway(years=year, language="no", include_sundays=False)
 
 
+@lru_cache(maxsize=1024)
 def holiday_name(day: date) -> str | None:
     """The Norwegian public holiday on this date (in Norwegian), or None."""
     return _norway(day.year).get(day)

@@ -11,6 +11,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -19,8 +20,10 @@ from .db import Database, DatabaseUnavailable
 from .hours import REGULAR, Closure, HoursRules, Override
 from .models import Closure as ClosureRow
 from .models import LineSwitch, Setting, utcnow
+from .snapshot import FallbackFile, Snapshot
 
 log = logging.getLogger(__name__)
+MAX_CLOSURES = 500  # the latest closures calls keep in memory (years' worth)
 
 
 def hours_rules(db: Database, at: datetime) -> HoursRules:
@@ -73,6 +76,11 @@ def read_settings(db: Database, defaults: LineSettings) -> LineSettings:
     except DatabaseUnavailable as exc:
         log.error("database unavailable, using default line settings: %s", exc)
         return defaults
+    return _settings_from(stored, defaults)
+
+
+def _settings_from(stored: dict[str, str], defaults: LineSettings) -> LineSettings:
+    """The settings stored as JSON, each falling back to its default."""
 
     def value(name: str, default: Any) -> Any:
         try:
@@ -90,12 +98,75 @@ def read_settings(db: Database, defaults: LineSettings) -> LineSettings:
     )
 
 
-class LineSource:
-    """The one place the line's settings and opening-hours rules are read, for the webhooks,
-    the staff pages and the commands alike."""
+@dataclass(frozen=True)
+class LineState:
+    """What a call needs from staff: the line's settings and the opening-hours rules."""
 
-    def __init__(self, db: Database, defaults: LineSettings):
+    settings: LineSettings
+    rules: HoursRules
+
+
+def read_line_state(db: Database, defaults: LineSettings) -> LineState:
+    """Settings, the switch and the latest MAX_CLOSURES closures (DatabaseUnavailable if the
+    database fails: the caller keeps what it had)."""
+    with db.session() as s:
+        stored = {row.key: row.value for row in s.scalars(select(Setting))}
+        closures = s.scalars(select(ClosureRow).order_by(ClosureRow.ends_at.desc())
+                             .limit(MAX_CLOSURES)).all()
+        switch = s.scalars(select(LineSwitch).where(LineSwitch.cleared_at.is_(None))
+                           .order_by(LineSwitch.set_at.desc(), LineSwitch.id.desc())
+                           .limit(1)).first()
+    override = Override(switch.is_open, switch.reason, switch.until) if switch else None
+    return LineState(_settings_from(stored, defaults), HoursRules(
+        closures=tuple(Closure(c.starts_at, c.ends_at, c.reason) for c in closures),
+        override=override))
+
+
+def _line_document(state: LineState) -> dict:
+    settings, rules = state.settings, state.rules
+    override = rules.override
+    return {
+        "version": 1,
+        "settings": {"transfer_numbers": list(settings.transfer_numbers),
+                     "dial_timeout": settings.dial_timeout,
+                     "disabled_languages": sorted(settings.disabled_languages),
+                     "offer_drafts": settings.offer_drafts},
+        "closures": [{"starts": c.starts.isoformat(), "ends": c.ends.isoformat(),
+                      "reason": c.reason} for c in rules.closures],
+        "override": None if override is None else {
+            "open": override.open, "reason": override.reason,
+            "until": override.until.isoformat() if override.until else None},
+    }
+
+
+def _line_from_document(document: dict) -> LineState:
+    settings, found = document["settings"], document["override"]
+    override = None if found is None else Override(
+        bool(found["open"]), found["reason"],
+        datetime.fromisoformat(found["until"]) if found["until"] else None)
+    return LineState(
+        LineSettings(tuple(settings["transfer_numbers"]), int(settings["dial_timeout"]),
+                     frozenset(settings["disabled_languages"]), bool(settings["offer_drafts"])),
+        HoursRules(closures=tuple(Closure(datetime.fromisoformat(c["starts"]),
+                                          datetime.fromisoformat(c["ends"]), c["reason"])
+                                  for c in document["closures"]),
+                   override=override))
+
+
+class LineSource:
+    """The one place the line's settings and opening-hours rules are read.
+
+    Staff pages and commands read the database (`settings()`, `rules(at)`); calls read the
+    in-memory `LineState` (`for_calls()`), refreshed in the background, with its last good copy
+    in `fallback` for a restart while the database is away.
+    """
+
+    def __init__(self, db: Database, defaults: LineSettings, fallback: Path | None = None):
         self.db, self.defaults = db, defaults
+        saved = FallbackFile(fallback, _line_document, _line_from_document) if fallback else None
+        self.snapshot: Snapshot[LineState] = Snapshot(
+            "line settings", lambda: read_line_state(db, defaults),
+            LineState(defaults, REGULAR), saved)
 
     def settings(self) -> LineSettings:
         """The line's settings; the defaults (from the configuration) where unset or unreadable."""
@@ -104,6 +175,10 @@ class LineSource:
     def rules(self, at: datetime) -> HoursRules:
         """Closures and the switch in force around `at`; the regular hours if the database fails."""
         return hours_rules(self.db, at)
+
+    def for_calls(self) -> LineState:
+        """The settings and rules as last read: never waits for the database."""
+        return self.snapshot.ensure_loaded()
 
 
 def write_setting(db: Database, name: str, value: Any) -> None:

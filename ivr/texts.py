@@ -4,30 +4,28 @@ Every save is a new `TextVersion` (never changed or deleted); publishing one mak
 `TextChoice` of its segment and language. The published texts and the staff's language reviews
 form the catalog's overlay (`Catalog.apply`): `Catalog.text`, the audio build, `ivr audio check`
 and the translation states all read the overlaid languages, so a published text wins over the
-file everywhere. Each process reads the overlay at most every REFRESH_SECONDS, like the audio
-manifest, and keeps the last good one (in memory and in `texts.json` in the audio store) when
-the database is away.
+file everywhere. Each process keeps the overlay in memory, refreshed in the background like the
+audio manifest (see `snapshot.py`), and keeps the last good one (in memory and in `texts.json`
+in CACHE_DIR) when the database is away.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import threading
-import time
 import unicodedata
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 
-from .audio.store import AudioStore
-from .catalog import SOURCE_LANGUAGE, Catalog, Review, TextOverlay, text_hash
+from .catalog import SOURCE_LANGUAGE, Catalog, Review, TextOverlay, script_fingerprint
 from .db import Database
 from .models import LanguageReview, TextChoice, TextVersion, utcnow
+from .snapshot import FallbackFile, Snapshot
 from .spelled_numbers import hidden_digits
 
 log = logging.getLogger("ivr.texts")
-REFRESH_SECONDS = 5.0
 FALLBACK = "texts.json"
 # Twilio's <Say> takes up to 3000 characters, and a prompt must stay well under 90 seconds.
 MAX_TEXT = 1000
@@ -94,67 +92,39 @@ def _document(overlay: TextOverlay) -> dict:
                         for lang, r in sorted(overlay.reviews.items())]}
 
 
-def _from_document(document: dict | None) -> TextOverlay | None:
-    try:
-        return TextOverlay(
-            texts={(t["lang"], t["segment"]): (t["text"], t["source"])
-                   for t in document["texts"]},
-            reviews={r["lang"]: Review(r["by"], r["on"], r["texts_hash"])
-                     for r in document["reviews"]},
-        )
-    except (TypeError, KeyError):
-        return None
+def _from_document(document: dict) -> TextOverlay:
+    return TextOverlay(
+        texts={(t["lang"], t["segment"]): (t["text"], t["source"]) for t in document["texts"]},
+        reviews={r["lang"]: Review(r["by"], r["on"], r["texts_hash"])
+                 for r in document["reviews"]},
+    )
 
 
 class PublishedTexts:
-    """Keeps the catalog's overlay in step with the database, outage-proof."""
+    """The catalog callers hear: the files in prompts/ with the published texts laid over them,
+    kept in step with the database by a `Snapshot` (last good copy in `fallback`)."""
 
-    def __init__(self, catalog: Catalog, db: Database, store: AudioStore,
-                 refresh_seconds: float = REFRESH_SECONDS):
-        self.catalog, self.db, self.store = catalog, db, store
-        self.refresh_seconds = refresh_seconds
-        self._loaded_at: float | None = None
-        self._lock = threading.Lock()
+    def __init__(self, files: Catalog, db: Database, fallback: Path | None = None):
+        self.files, self.db = files, db
+        saved = FallbackFile(fallback, _document, _from_document) if fallback else None
+        self.snapshot: Snapshot[TextOverlay] = Snapshot(
+            "published texts", lambda: read_overlay(db), TextOverlay(), saved)
+        self._current = (files.overlay, files)
 
     def current(self) -> Catalog:
-        """The catalog with the published texts (read from the database at the first use)."""
-        if self._loaded_at is None:
-            self.refresh()
-        return self.catalog
-
-    def refresh_if_due(self) -> None:
-        """Read the database again when the last read is older than refresh_seconds."""
-        if self._loaded_at is None or time.monotonic() - self._loaded_at >= self.refresh_seconds:
-            self.refresh()
-
-    def invalidate(self) -> None:
-        """Read again at the next request (after staff published something)."""
-        self._loaded_at = None
+        """The catalog with the published texts (read first when nobody has read them yet)."""
+        overlay = self.snapshot.ensure_loaded()
+        built_for, catalog = self._current
+        if overlay is not built_for:
+            catalog = self.files.with_overlay(overlay)
+            self._current = (overlay, catalog)  # one assignment: readers see old or new
+        return catalog
 
     def refresh(self) -> None:
-        """Reload; on failure keep the overlay in use, or the saved one after a restart."""
-        if not self._lock.acquire(blocking=self._loaded_at is None):
-            return
-        try:
-            try:
-                overlay = read_overlay(self.db)
-            except Exception as exc:  # noqa: BLE001 - any failure: keep what we know
-                log.warning("published texts: database unavailable (%s); using the last good "
-                            "ones (a new database needs `ivr init-db`)", exc)
-                if self._loaded_at is None:
-                    saved = _from_document(self.store.read_document(FALLBACK))
-                    if saved is not None:
-                        self.catalog.apply(saved)
-            else:
-                if overlay != self.catalog.overlay:
-                    self.catalog.apply(overlay)
-                    try:
-                        self.store.write_document(FALLBACK, _document(overlay))
-                    except OSError as exc:
-                        log.warning("published texts: cannot save %s (%s)", FALLBACK, exc)
-            self._loaded_at = time.monotonic()
-        finally:
-            self._lock.release()
+        """Read the database now (after staff published something, or for a command)."""
+        self.snapshot.refresh()
+
+    invalidate = refresh
 
 
 # Versions -------------------------------------------------------------------------------------
@@ -170,7 +140,7 @@ def save_version(db: Database, catalog: Catalog, segment: str, lang: str, text: 
     check_text(catalog, segment, lang, text)
     source = ""
     if lang != SOURCE_LANGUAGE:
-        source = text_hash(catalog.languages[SOURCE_LANGUAGE].texts[segment])
+        source = script_fingerprint(catalog.languages[SOURCE_LANGUAGE].texts[segment])
     with db.session() as s:
         version = TextVersion(segment=segment, lang=lang, text=text, source_hash=source,
                               created_at=utcnow(), created_by=by)

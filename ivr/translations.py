@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from .catalog import SOURCE_LANGUAGE, Catalog, Language, text_hash
+from .catalog import SOURCE_LANGUAGE, Catalog, Language, script_fingerprint
 
 STATES = ("missing", "outdated", "draft", "reviewed", "source")
 
@@ -23,7 +23,7 @@ def segment_state(catalog: Catalog, language: Language, segment: str) -> str:
     if not language.texts.get(segment):
         return "missing"
     english = catalog.languages[SOURCE_LANGUAGE].texts[segment]
-    if language.translated_from.get(segment) != text_hash(english):
+    if language.translated_from.get(segment) != script_fingerprint(english):
         return "outdated"
     return "reviewed" if language.status == "reviewed" else "draft"
 
@@ -89,7 +89,7 @@ def stamp(catalog: Catalog, code: str, segments: list[str]) -> list[str]:
     unknown = [s for s in chosen if s not in english or not language.texts.get(s)]
     if unknown:
         raise ValueError(f"no {code} text for: {', '.join(unknown)}")
-    language.translated_from.update({s: text_hash(english[s]) for s in chosen})
+    language.translated_from.update({s: script_fingerprint(english[s]) for s in chosen})
     write_language_meta(catalog.root / code, language)
     return chosen
 
@@ -105,6 +105,6 @@ def mark_reviewed(catalog: Catalog, code: str, reviewer: str, on: date) -> Langu
     english = catalog.languages[SOURCE_LANGUAGE].texts
     reviewed = replace(language, status="reviewed", reviewed_by=reviewer,
                        reviewed_on=on.isoformat(),
-                       translated_from={s: text_hash(english[s]) for s in catalog.segments})
+                       translated_from={s: script_fingerprint(english[s]) for s in catalog.segments})
     write_language_meta(catalog.root / code, reviewed)
     return reviewed

@@ -45,7 +45,8 @@ def built_english(tmp_path_factory, migrated_db) -> Path:
     shutil.copy(migrated_db, folder / "ivr.sqlite3")
     app = create_app({"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY, "TRUSTED_PROXIES": 1,
                       "DATABASE_URL": f"sqlite:///{folder}/ivr.sqlite3",
-                      "AUDIO_DIR": str(folder / "store"), "TTS_ENGINES": "espeak"})
+                      "AUDIO_DIR": str(folder / "store"), "CACHE_DIR": str(folder / "cache"),
+                      "TTS_ENGINES": "espeak"})
     builder = Builder(services(app).recordings, engines_from_setting("espeak"))
     report = builder.run(builder.prompts(["en"]))
     assert report.failed == 0 and report.rendered > 20
@@ -66,7 +67,7 @@ def built_app(app_settings, built_english):
     app = create_app(app_settings)
     app.config["TESTING"] = True
     yield app
-    services(app).db.engine.dispose()
+    services(app).close()
 
 
 @pytest.fixture

@@ -47,7 +47,11 @@ def app_settings(tmp_path, migrated_db) -> dict:
     shutil.copy(migrated_db, db_file)
     return {"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY, "TRUSTED_PROXIES": 1,
             "DATABASE_URL": f"sqlite:///{db_file}",
-            "AUDIO_DIR": str(tmp_path / "store"), "TTS_ENGINES": "espeak"}
+            "AUDIO_DIR": str(tmp_path / "store"), "CACHE_DIR": str(tmp_path / "cache"),
+            "TTS_ENGINES": "espeak",
+            # a new process's first call waits this long at most for the first reads; a busy
+            # test machine may need longer than the 1 s of service to read a healthy database
+            "FIRST_READ_SECONDS": 10.0}
 
 
 @pytest.fixture
@@ -55,7 +59,7 @@ def app(app_settings):
     app = create_app(app_settings)
     app.config["TESTING"] = True
     yield app
-    services(app).db.engine.dispose()
+    services(app).close()
 
 
 @pytest.fixture
@@ -63,9 +67,19 @@ def client(app):
     return app.test_client()
 
 
+class CurrentCatalog:
+    """The app's catalog as it is at each use (publishing a text makes a new catalog)."""
+
+    def __init__(self, app):
+        self._app = app
+
+    def __getattr__(self, name: str):
+        return getattr(services(self._app).catalog, name)
+
+
 @pytest.fixture
 def catalog(app):
-    return services(app).catalog
+    return CurrentCatalog(app)
 
 
 def sign(url: str, params: dict, token: str = TOKEN) -> str:

@@ -12,6 +12,7 @@ from ivr.catalog import Prompt
 from ivr.services import services
 
 from .audio_fixtures import recordings
+from .conftest import Call
 
 pytestmark = pytest.mark.usefixtures("no_network")
 
@@ -132,3 +133,31 @@ def test_lookup_is_cheap_per_prompt(app):
     for _ in range(10_000):
         lookup.url_for(prompt)
     assert time.perf_counter() - started < 0.2
+
+
+def test_an_emptied_database_never_silences_the_recordings(app, app_settings, migrated_db):
+    """E.g. the SQLite file deleted and `ivr init-db` run: the manifest reads 0 entries."""
+    import shutil
+
+    assert any(h.verb == "Play" for h in Call(app.test_client(), services(app).catalog)
+               .start().heard)
+    manifest = services(app).store.root / "manifest.json"
+    saved = manifest.read_text()
+    services(app).db.engine.dispose()
+    shutil.copy(migrated_db, app_settings["DATABASE_URL"].removeprefix("sqlite:///"))
+    services(app).audio.refresh()
+    assert any(h.verb == "Play" for h in Call(app.test_client(), services(app).catalog)
+               .start().heard)
+    restarted = create_app(app_settings)  # a new process, on the empty database
+    assert services(restarted).audio.url_for(Prompt("intro", "en"))
+    services(restarted).close()
+    assert manifest.read_text() == saved
+
+
+def test_a_corrupt_manifest_file_is_repaired_while_the_database_is_healthy(app):
+    manifest = services(app).store.root / "manifest.json"
+    services(app).audio.refresh()
+    good = manifest.read_text()
+    manifest.write_text('{"version": 1, "choices": [')  # truncated, e.g. a full disk
+    services(app).audio.refresh()
+    assert manifest.read_text() == good

@@ -109,6 +109,7 @@ def test_the_number_is_never_logged_put_in_a_url_or_stored(app, call_from, caplo
     assert "hint=ro" in answers, "only the language travels in the URL"
     assert national not in answers and national not in caplog.text
     database = app.config["DATABASE_URL"].removeprefix("sqlite:///")
+    assert services(app).events.flush()  # queued by the calls, written off their road
     services(app).db.engine.dispose()
     with open(database, "rb") as raw:
         assert national.encode() not in raw.read()
@@ -121,6 +122,7 @@ def test_the_number_is_never_logged_put_in_a_url_or_stored(app, call_from, caplo
 
 def test_a_call_without_a_hint_records_the_usual_first_event(app, call_from):
     call_from("anonymous")
+    assert services(app).events.flush()
     database = app.config["DATABASE_URL"].removeprefix("sqlite:///")
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT event FROM call_event").fetchall() == [("language_menu",)]
@@ -154,3 +156,11 @@ def test_a_malformed_country_map_is_refused_with_a_clear_message(tmp_path, table
         menu[:start] + "[caller_country]\n" + table + "\n" + menu[end:], encoding="utf-8")
     with pytest.raises(CatalogError, match=error):
         load_catalog(prompts)
+
+
+def test_cached_answers_never_cross_countries(call_from):
+    """The answer cache keys on the hinted language: a Romanian hint is not served to others."""
+    romanian = call_from(mobile_number("RO")).documents[0]
+    norwegian = call_from("+4799999999").documents[0]
+    assert "hint=ro" in romanian and "hint=ro" not in norwegian
+    assert call_from(mobile_number("RO")).documents[0] == romanian

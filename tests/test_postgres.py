@@ -6,6 +6,8 @@ there a missing server fails instead of skipping.
 """
 
 import os
+import signal
+import threading
 import uuid
 from datetime import datetime
 
@@ -17,7 +19,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from ivr import create_app
-from ivr.db import MIGRATIONS
+from ivr.db import MIGRATIONS, DatabaseUnavailable
 from ivr.hours import OSLO
 from ivr.models import CallEvent, Closure
 from ivr.schedule import set_switch
@@ -53,7 +55,7 @@ def pg_app(app_settings, pg_url):
     app = create_app({**app_settings, "DATABASE_URL": pg_url})
     services(app).db.upgrade()
     yield app
-    services(app).db.engine.dispose()
+    services(app).close()
 
 
 def test_migrations_go_up_down_and_up_again(pg_url, app_settings):
@@ -86,6 +88,7 @@ def test_a_call_on_postgres_obeys_closures_and_the_switch(pg_app):
     assert not press_0_at(2026, 12, 2, 13, 0).dialed
     set_switch(db, False, "drill", by="test")
     assert not press_0_at(2026, 12, 2, 10, 0).dialed
+    assert services(pg_app).events.flush()
     with db.session() as s:
         events = s.scalars(select(CallEvent)).all()
     assert {e.event for e in events} >= {"menu", "transfer", "closed"}
@@ -122,3 +125,72 @@ def test_the_same_work_waits_for_the_other_process_on_postgres(pg_app):
     db = services(pg_app).db
     assert not overlap_of_two(db, "publish greeting en", "publish greeting en")
     assert overlap_of_two(db, "publish greeting en", "publish greeting nb")
+
+
+def server_processes(url: str) -> list[int]:
+    """The PostgreSQL server's processes: the postmaster (from postmaster.pid) and its children."""
+    engine = create_engine(url)
+    with engine.connect() as c:
+        folder = c.execute(text("SHOW data_directory")).scalar()
+    engine.dispose()
+    with open(os.path.join(folder, "postmaster.pid")) as file:
+        postmaster = int(file.readline())
+    children = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == postmaster:
+                        children.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    return [postmaster, *children]
+
+
+def in_thread(work) -> tuple[threading.Event, list]:
+    """Run `work` in a thread: an event set when it ended, and its result (or exception)."""
+    done, result = threading.Event(), []
+
+    def run():
+        try:
+            result.append(work())
+        except Exception as exc:  # noqa: BLE001 - the test looks at it
+            result.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=run, daemon=True).start()
+    return done, result
+
+
+def test_a_frozen_postgres_server_never_holds_a_call(pg_app):
+    """As a hung VM or network does: every server process stopped (SIGSTOP)."""
+    db = services(pg_app).db
+    set_switch(db, False, "staff meeting", by="test")
+    open_day = datetime(2026, 12, 2, 10, 0, tzinfo=OSLO)
+
+    def press_0():
+        with time_machine.travel(open_day, tick=False):
+            return Call(pg_app.test_client(), services(pg_app).catalog).start().press("1")\
+                .press("0")
+
+    assert not press_0().dialed  # the process has read the switch
+    processes = server_processes(SERVER)
+    try:
+        for pid in processes:
+            os.kill(pid, signal.SIGSTOP)
+    except PermissionError:
+        pytest.skip("this user may not stop the PostgreSQL server's processes")
+    try:
+        calls, answered = in_thread(lambda: [press_0() for _ in range(5)])
+        assert calls.wait(20), "calls waited for a frozen database"
+        assert all(not call.dialed and call.heard_prompt("callback") for call in answered[0])
+        staff, failure = in_thread(lambda: set_switch(db, None))
+        assert staff.wait(20), "a staff change waited for ever"
+        assert isinstance(failure[0], DatabaseUnavailable)
+    finally:
+        for pid in processes:
+            os.kill(pid, signal.SIGCONT)
+    set_switch(db, None)  # the server is back: the cut connections were replaced
+    assert press_0().dialed
+    assert services(pg_app).events.flush()

@@ -14,7 +14,7 @@ import shutil
 import pytest
 from pydub.generators import Sine
 
-from ivr.audio.library import HUMAN, TTS, Recordings, Rendered, TextAudio, build_key, text_hash
+from ivr.audio.library import HUMAN, TTS, Recordings, Rendered, TextAudio, build_key, words_hash
 from ivr.audio.processing import AudioRejected, decode, ffmpeg_exe, telephone_ready
 from ivr.audio.store import AudioStore
 from ivr.catalog import Prompt, load_catalog
@@ -44,7 +44,7 @@ class ToneEngine:
         self.spoken.append(words)
         if self.fails:
             raise AudioRejected(self.fails)
-        data, measure = telephone_ready(decode(tone(1.0, 300 + int(text_hash(words)[:4], 16) % 500)))
+        data, measure = telephone_ready(decode(tone(1.0, 300 + int(words_hash(words)[:4], 16) % 500)))
         return Rendered(data, measure, "tone", "sine", build_key(words, lang, "tone", "sine"))
 
 
@@ -54,7 +54,8 @@ def lib(tmp_path, migrated_db) -> Recordings:
     db_file = tmp_path / "ivr.sqlite3"
     shutil.copy(migrated_db, db_file)
     db = Database(f"sqlite:///{db_file}")
-    yield Recordings(load_catalog(DEFAULTS["PROMPTS_DIR"]), db, AudioStore(tmp_path / "store"))
+    files = load_catalog(DEFAULTS["PROMPTS_DIR"])
+    yield Recordings(lambda: files, db, AudioStore(tmp_path / "store"))
     db.engine.dispose()
 
 
@@ -71,7 +72,7 @@ def person(lib: Recordings, prompt: Prompt, words: str | None = None, draft: boo
     recording = lib.import_recording(prompt.id, prompt.lang, tone(1.5, 220), "Eva", draft=draft)
     if words is not None:  # a recording of another text: say so in its fingerprint
         with lib.db.session() as s:
-            s.merge(recording).text_hash = text_hash(words)
+            s.merge(recording).text_hash = words_hash(words)
     return lib.get(recording.id)
 
 
@@ -117,7 +118,7 @@ def test_a_published_text_plays_its_tts(lib):
     lib.draft_tts("greeting", "en", NEW_TEXT, ToneEngine(), "Eva")
     outcome = lib.play_text("greeting", "en", NEW_TEXT, "Eva")
     assert not outcome.kept_human
-    assert playing(lib).source == TTS and playing(lib).text_hash == text_hash(NEW_TEXT)
+    assert playing(lib).source == TTS and playing(lib).text_hash == words_hash(NEW_TEXT)
     assert lib.store.read_manifest()[("greeting", "en")] == playing(lib).hash
 
 

@@ -177,6 +177,7 @@ def test_calls_leave_anonymous_events_only(app, caller):
 
     from ivr.models import CallEvent
 
+    assert services(app).events.flush()  # queued by the calls, written off their road
     with services(app).db.session() as s:
         events = s.scalars(select(CallEvent)).all()
     assert [e.event for e in events][-2:] == ["transfer", "transfer:completed"]
@@ -197,15 +198,21 @@ def test_empty_database_without_tables_still_answers(app_settings, tmp_path):
     assert call.dialed
 
 
-def test_after_a_database_failure_calls_do_not_wait_for_it_again(app, caller, tmp_path):
+def test_a_database_that_comes_back_is_used_at_once(app, caller, tmp_path, migrated_db):
+    import shutil
+
     from ivr.db import DatabaseUnavailable
 
     db = services(app).db
     db.engine.dispose()
     (tmp_path / "ivr.sqlite3").unlink()
-    (tmp_path / "ivr.sqlite3").mkdir()
+    (tmp_path / "ivr.sqlite3").mkdir()  # the database cannot open
     with at(2026, 12, 2, 10, 0):
         assert transferred(press_0(caller))
-    (tmp_path / "ivr.sqlite3").rmdir()  # the file could open again, but the pause holds
-    with pytest.raises(DatabaseUnavailable, match="not asked again"), db.session():
-        pass
+    with pytest.raises(DatabaseUnavailable):
+        set_switch(db, False, "drill", by="test")
+    (tmp_path / "ivr.sqlite3").rmdir()
+    shutil.copy(migrated_db, tmp_path / "ivr.sqlite3")  # restored: no pause, it works now
+    set_switch(db, False, "drill", by="test")
+    with at(2026, 12, 2, 10, 0):
+        assert not transferred(press_0(caller))

@@ -28,8 +28,9 @@ PURGE_GRACE = timedelta(minutes=10)
 HUMAN, TTS = "human", "tts"
 
 
-def text_hash(text: str) -> str:
-    """The fingerprint of the words a recording says."""
+def words_hash(text: str) -> str:
+    """The full (64 hex) hash of the words a recording says (`Recording.text_hash`).
+    (Not `catalog.script_fingerprint`, the short one that notices a changed English script.)"""
     return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()
 
 
@@ -89,9 +90,14 @@ class PromptState:
 class Recordings:
     """The recordings of every prompt: catalog + database + store."""
 
-    catalog: Catalog
+    current_catalog: Callable[[], Catalog]  # the catalog with the published texts, as it is now
     db: Database
     store: AudioStore
+
+    @property
+    def catalog(self) -> Catalog:
+        """The scripts as callers hear them now (a new object when staff publish a text)."""
+        return self.current_catalog()
 
     def prompt(self, prompt_id: str, lang: str) -> Prompt:
         """The prompt with this id in this language; ValueError naming the choices if none."""
@@ -137,7 +143,7 @@ class Recordings:
         said = self.catalog.text(prompt) if text is None else text
         recording = Recording(
             hash=digest, prompt_id=prompt.id, lang=prompt.lang, source=source, engine=engine,
-            voice=voice, text_hash=text_hash(said), build_key=key,
+            voice=voice, text_hash=words_hash(said), build_key=key,
             duration=measure.duration, loudness=measure.loudness, peak=measure.peak,
             clipped=measure.clipped, size=len(data), original_name=original_name[:255],
             created_at=utcnow(), created_by=by,
@@ -268,7 +274,7 @@ class Recordings:
             return PromptState(prompt, "missing", recording, ["file missing from the store"])
         found = problems(Measure(recording.duration, recording.loudness, recording.peak,
                                  recording.clipped, 0, 0))
-        if recording.text_hash != text_hash(self.catalog.text(prompt)):
+        if recording.text_hash != words_hash(self.catalog.text(prompt)):
             return PromptState(prompt, "stale", recording, found)
         return PromptState(prompt, recording.source, recording, found)
 
@@ -294,7 +300,7 @@ class Recordings:
         store), newest first; with `played_before`, only those that have played (no drafts)."""
         waiting = ({r.id for r in self.drafts().get((prompt.id, prompt.lang), [])}
                    if played_before else set())
-        said = text_hash(words)
+        said = words_hash(words)
         return [r for r in self.history(prompt.id, prompt.lang)
                 if r.text_hash == said and r.purged_at is None and r.id not in waiting
                 and self.store.has(r.hash)]
@@ -338,7 +344,7 @@ class Recordings:
             words = words_of(text, prompt)
             now = current.get((prompt.id, prompt.lang))
             if now is not None and now.source == HUMAN and self.store.has(now.hash):
-                kept_human = kept_human or now.text_hash != text_hash(words)
+                kept_human = kept_human or now.text_hash != words_hash(words)
                 continue
             match = self.tts_saying(prompt, words)
             if match is not None:
@@ -358,7 +364,7 @@ class Recordings:
         for prompt in self.segment_prompts(segment, lang):
             words = self.catalog.text(prompt)
             now = current.get((prompt.id, prompt.lang))
-            if now is not None and now.text_hash == text_hash(words) and self.store.has(now.hash):
+            if now is not None and now.text_hash == words_hash(words) and self.store.has(now.hash):
                 continue
             playing_human = now is not None and now.source == HUMAN and self.store.has(now.hash)
             best = self._played_before(prompt, words, humans_only=playing_human)

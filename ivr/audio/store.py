@@ -66,18 +66,6 @@ class AudioStore:
         path.unlink(missing_ok=True)
         return True
 
-    def write_document(self, name: str, document: dict) -> None:
-        """Save a small JSON document beside the files (e.g. the published texts)."""
-        self._write(name, json.dumps(document, indent=1, ensure_ascii=False).encode())
-
-    def read_document(self, name: str) -> dict | None:
-        """A JSON document saved with write_document, or None when missing or unreadable."""
-        try:
-            document = json.loads((self.root / name).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        return document if isinstance(document, dict) else None
-
     def write_manifest(self, entries: dict[tuple[str, str], str]) -> None:
         """Save the current choice of every prompt as the fallback for a database outage."""
         rows = [{"prompt": p, "lang": lang, "hash": h} for (p, lang), h in sorted(entries.items())]

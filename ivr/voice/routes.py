@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from flask import Blueprint, Response, current_app, g, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from .. import flow
+from ..answers import Answer
+from ..call_events import Event
 from ..caller_country import country_of
 from ..catalog import Catalog
-from ..db import DatabaseUnavailable
 from ..flow import Line, Position, Step
 from ..hours import is_open
 from ..line import offered_languages
-from ..models import CallEvent, utcnow
+from ..models import utcnow
 from ..schedule import LineSettings
 from ..selftest import SELFTEST_CALL_SID
 from ..services import services
@@ -43,21 +45,20 @@ def _url(endpoint: str, **params) -> str:
 
 
 def _settings() -> LineSettings:
-    if "line_settings" not in g:
-        g.line_settings = services().line.settings()
-    return g.line_settings
+    return services().line.for_calls().settings
 
 
 def _line() -> Line:
     catalog = _catalog()
     settings = _settings()
 
-    def open_now() -> bool:
-        now = utcnow()
-        return is_open(now, services().line.rules(now))
-
     offered = offered_languages(catalog, settings, services().audio.url_for)
-    return Line(catalog, catalog.menu_pages(offered), open_now)
+    return Line(catalog, catalog.menu_pages(offered), _open_now)
+
+
+def _open_now() -> bool:
+    """Whether KOM is open now, by the rules in memory (never waits for the database)."""
+    return is_open(utcnow(), services().line.for_calls().rules)
 
 
 def _transfer(lang: str | None) -> Transfer:
@@ -72,39 +73,43 @@ def _transfer(lang: str | None) -> Transfer:
     )
 
 
-def _record(step: Step, node: str, key: str | None) -> None:
-    """Store an anonymous event for statistics; a database failure never stops the call."""
-    g.event = step.event
-    if request.form.get("CallSid") == SELFTEST_CALL_SID:
-        return  # `ivr selftest` walking the line: not a caller
-    try:
-        with services().db.session() as s:
-            s.add(CallEvent(language=step.lang, node=node, key=key, event=step.event))
-    except DatabaseUnavailable as exc:
-        log.error("could not record call event: %s", exc)
+def _respond(compute: Callable[[], tuple[Step, str, str | None]], *request_key) -> Response:
+    """The answer to this request: the same for every caller at the same position while KOM's
+    state and content stay the same, so it is computed once (see ivr/answers.py). The key must
+    hold everything else the answer depends on (`request_key`: position and key pressed; the
+    line's number). Its anonymous event is queued for statistics (never written on the call's
+    road)."""
+    shared = services()
+    key = (request.endpoint, *request_key, request.form.get("To", ""), _open_now())
 
+    def render_answer() -> Answer:
+        step, node, pressed = compute()
+        twiml = render(
+            step, _catalog(), shared.audio,
+            action_url=lambda pos: _url("voice.step", **pos.to_query()),
+            transfer=_transfer(step.lang) if step.transfer else None,
+        )
+        return Answer(twiml, step.lang, step.event, node, pressed)
 
-def _respond(step: Step, node: str, key: str | None = None) -> Response:
-    _record(step, node, key)
-    twiml = render(
-        step, _catalog(), services().audio,
-        action_url=lambda pos: _url("voice.step", **pos.to_query()),
-        transfer=_transfer(step.lang) if step.transfer else None,
-    )
-    return Response(twiml, mimetype="text/xml")
+    answer = shared.answers.get(shared.content_version(), key, render_answer)
+    g.event = answer.event
+    if request.form.get("CallSid") != SELFTEST_CALL_SID:  # `ivr selftest` is not a caller
+        shared.events.record(Event(answer.lang, answer.node, answer.key, answer.event))
+    return Response(answer.twiml, mimetype="text/xml")
 
 
 @bp.post("")
 @twilio_only
 def incoming():
     """A call comes in: the language of the caller's country first (if any), greeting, menu."""
-    return _respond(flow.start(_line(), _country_language()), node="incoming")
+    hint = _country_language()
+    return _respond(lambda: (flow.start(_line(), hint), "incoming", None), hint)
 
 
 def _country_language() -> str | None:
     """The language menu.toml lists for the country of the caller's number (offered first if
     the menu offers it). The number (`From`) is read here, in memory, and nowhere else: only
-    the language travels on (`hint=ro` in the URL; an answer cache may key on it too)."""
+    the language travels on (`hint=ro` in the URL; the answer cache keys on it too)."""
     return _catalog().language_for_country(country_of(request.form.get("From")))
 
 
@@ -115,7 +120,8 @@ def step():
     position = Position.from_query(request.args)
     digits = request.form.get("Digits", "")
     key = digits[:1] if digits[:1] in "0123456789*#" else None
-    return _respond(flow.next_step(_line(), position, key or digits), node=position.node, key=key)
+    return _respond(lambda: (flow.next_step(_line(), position, key or digits), position.node, key),
+                    position, key or digits[:32])
 
 
 @bp.post("/dial")
@@ -125,7 +131,8 @@ def dial_result():
     lang = request.args.get("lang") or None
     status = request.form.get("DialCallStatus", "")
     status = status if status.replace("-", "").isalpha() else "unknown"
-    return _respond(flow.after_transfer(_line(), lang, status[:20]), node="dial")
+    return _respond(lambda: (flow.after_transfer(_line(), lang, status[:20]), "dial", None),
+                    lang, status[:20])
 
 
 @bp.post("/whisper")
@@ -173,7 +180,11 @@ def webhook_failed(exc: Exception):
 
 @bp.before_request
 def _start_timer() -> None:
+    """Time the request; make sure this process keeps what calls need in memory (the fallback
+    never waits, not even for a new process's first reads)."""
     g.started = time.perf_counter()
+    if request.endpoint != "voice.fallback":
+        services().ready_for_calls()
 
 
 @bp.after_request

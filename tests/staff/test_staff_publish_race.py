@@ -11,7 +11,7 @@ from staff_support import ADMIN, EDITOR, Staff
 
 from ivr import create_app, texts
 from ivr.admin.accounts import add_account
-from ivr.audio.library import Recordings, text_hash
+from ivr.audio.library import Recordings, words_hash
 from ivr.models import AuditEntry, TextVersion
 from ivr.services import services
 from tests.test_postgres import SERVER, pg_url  # noqa: F401  (a fixture)
@@ -42,7 +42,7 @@ def live(app) -> tuple[str, str]:
         choice = texts.choice(db, "goodbye", "en")
         text = s.get(TextVersion, choice.version_id).text
     playing = services(app).recordings.current()[("goodbye", "en")]
-    return text_hash(text), playing.text_hash
+    return words_hash(text), playing.text_hash
 
 
 def test_two_editors_publishing_at_once_leave_one_text_and_its_audio(race_app, monkeypatch):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import replace
 
 from flask import Blueprint, Response, current_app, g, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
@@ -25,6 +26,8 @@ from ..models import CallEvent, utcnow
 from ..schedule import LineSettings
 from ..selftest import SELFTEST_CALL_SID
 from ..services import services
+from ..simulation import DraftAudio, current_simulation, draft_catalog
+from ..stats import call_key
 from .security import twilio_only
 from .twiml import EMERGENCY_TWIML, Transfer, render, say_only
 
@@ -33,7 +36,29 @@ log = logging.getLogger("ivr.voice")
 
 
 def _catalog() -> Catalog:
-    return services().catalog
+    """The scripts callers hear; a simulated call with drafts hears the draft texts."""
+    simulation = current_simulation()
+    if simulation is None or not simulation.drafts:
+        return services().catalog
+    if "draft_catalog" not in g:
+        g.draft_catalog = draft_catalog(services().catalog, services().db)
+    return g.draft_catalog
+
+
+def _audio():
+    """Which file plays for a prompt; a simulated call with drafts plays the drafts."""
+    simulation = current_simulation()
+    if simulation is None or not simulation.drafts:
+        return services().audio
+    if "draft_audio" not in g:
+        g.draft_audio = DraftAudio(services().audio, services().recordings)
+    return g.draft_audio
+
+
+def _now():
+    """The instant the line sees: now, or the instant a simulated call asked for."""
+    simulation = current_simulation()
+    return simulation.at if simulation is not None and simulation.at else utcnow()
 
 
 def _url(endpoint: str, **params) -> str:
@@ -45,6 +70,9 @@ def _url(endpoint: str, **params) -> str:
 def _settings() -> LineSettings:
     if "line_settings" not in g:
         g.line_settings = services().line.settings()
+        simulation = current_simulation()
+        if simulation is not None and simulation.drafts:  # draft languages are offered too
+            g.line_settings = replace(g.line_settings, offer_drafts=True)
     return g.line_settings
 
 
@@ -53,10 +81,10 @@ def _line() -> Line:
     settings = _settings()
 
     def open_now() -> bool:
-        now = utcnow()
+        now = _now()
         return is_open(now, services().line.rules(now))
 
-    offered = offered_languages(catalog, settings, services().audio.url_for)
+    offered = offered_languages(catalog, settings, _audio().url_for)
     return Line(catalog, catalog.menu_pages(offered), open_now)
 
 
@@ -77,9 +105,13 @@ def _record(step: Step, node: str, key: str | None) -> None:
     g.event = step.event
     if request.form.get("CallSid") == SELFTEST_CALL_SID:
         return  # `ivr selftest` walking the line: not a caller
+    if current_simulation() is not None:
+        return  # a simulated call is not a call: the statistics count real callers only
     try:
         with services().db.session() as s:
-            s.add(CallEvent(language=step.lang, node=node, key=key, event=step.event))
+            s.add(CallEvent(language=step.lang, node=node, key=key, event=step.event,
+                            call_key=call_key(current_app.config["SECRET_KEY"],
+                                              request.form.get("CallSid", ""))))
     except DatabaseUnavailable as exc:
         log.error("could not record call event: %s", exc)
 
@@ -87,7 +119,7 @@ def _record(step: Step, node: str, key: str | None) -> None:
 def _respond(step: Step, node: str, key: str | None = None) -> Response:
     _record(step, node, key)
     twiml = render(
-        step, _catalog(), services().audio,
+        step, _catalog(), _audio(),
         action_url=lambda pos: _url("voice.step", **pos.to_query()),
         transfer=_transfer(step.lang) if step.transfer else None,
     )
@@ -184,7 +216,8 @@ def _log_request(response: Response) -> Response:
         return response  # refused: security.py logged it, without anything from the request
     elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
     node, lang = request.args.get("node", ""), request.args.get("lang", "")
-    log.info("webhook %s node=%s lang=%s event=%s status=%s ms=%.1f", request.endpoint,
+    log.info("webhook %s node=%s lang=%s event=%s status=%s ms=%.1f%s", request.endpoint,
              node if node in flow.NODES else "-", lang if lang in _catalog().languages else "-",
-             g.get("event", "-"), response.status_code, elapsed)
+             g.get("event", "-"), response.status_code, elapsed,
+             " simulated" if current_simulation() is not None else "")
     return response

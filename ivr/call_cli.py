@@ -70,17 +70,17 @@ def describe(line: TranscriptLine) -> list[str]:
 
 def walk(call: SimulatedCall, keys: list[str], dial: str) -> list[TranscriptLine]:
     """Start, press each key when the line listens, then stay silent until the call ends."""
-    lines = call.start()
+    call.start()
     pending = list(keys)
     for _ in range(MAX_STEPS):
         if call.ended:
-            return lines
+            return call.transcript
         if call.phone.dialing is not None:
-            lines += call.dial_ends(dial)
+            call.dial_ends(dial)
         elif pending:
-            lines += call.press(pending.pop(0))
+            call.press(pending.pop(0))
         else:
-            lines += call.silence()
+            call.silence()
     raise TwimlError(f"the call did not end after {MAX_STEPS} steps")
 
 

@@ -25,7 +25,7 @@ from twilio.request_validator import RequestValidator
 
 from .catalog import SOURCE_LANGUAGE, Catalog, Prompt
 from .models import Recording
-from .phone import Answer, Heard, PhoneCall
+from .phone import Answer, Dialing, Heard, Listening, PhoneCall
 from .services import services
 from .simulation import ENVIRON_KEY, Simulation, draft_catalog
 
@@ -167,6 +167,37 @@ class SimulatedCall:
         if response.status_code != 200 or response.mimetype != "text/xml":
             raise RuntimeError(f"the line answered {response.status_code} to {path}")
         return response.get_data(as_text=True)
+
+    # Between two requests of the staff page --------------------------------------------------
+
+    def state(self) -> dict:
+        """Everything needed to go on with the call later (the page keeps it, signed)."""
+        last = self.phone.last
+        listening = last.listening if last and not self.ended else None
+        dialing = last.dialing if last and not self.ended else None
+        return {"at": self.options.at.isoformat() if self.options.at else None,
+                "caller": self.options.caller, "drafts": self.options.drafts,
+                "sid": self.call_sid, "running": self.running, "waited": self.waited,
+                "step": self.step, "ended": self.ended,
+                "listening": asdict(listening) if listening else None,
+                "dialing": asdict(dialing) if dialing else None}
+
+    @classmethod
+    def resume(cls, app: Flask, state: dict) -> SimulatedCall:
+        """The call as `state()` left it."""
+        at = datetime.fromisoformat(state["at"]) if state["at"] else None
+        call = cls(app, Options(at=at, caller=state["caller"], drafts=state["drafts"]))
+        call.call_sid, call.running, call.waited = state["sid"], state["running"], state["waited"]
+        call.step = state["step"]
+        call._step_started = state["running"]
+        listening = Listening(**state["listening"]) if state["listening"] else None
+        dialing = state["dialing"]
+        if dialing:
+            dialing = Dialing(**{**dialing, "numbers": tuple(dialing["numbers"]),
+                                 "whisper_urls": tuple(dialing["whisper_urls"])})
+        call.phone.answers.append(Answer(listening=listening, dialing=dialing))
+        call.phone.ended = state["ended"]
+        return call
 
     # What the caller does ------------------------------------------------------------------
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -89,11 +90,13 @@ class Call:
     whispers: list[str] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
     phone: PhoneCall | None = None
+    # Each call has its own CallSid, as with Twilio (the statistics link a call's events).
+    call_sid: str = field(default_factory=lambda: "CA" + secrets.token_hex(16))
 
     def post(self, url: str, extra: dict | None = None) -> ET.Element:
         """A signed POST like Twilio's; checks the answer is 200 and valid TwiML."""
         url = urljoin(BASE + "/voice", url)
-        params = {**CALL_PARAMS, **(extra or {})}
+        params = {**CALL_PARAMS, "CallSid": self.call_sid, **(extra or {})}
         response = self.client.post(url, data=params,
                                     headers={"X-Twilio-Signature": sign(url, params)})
         assert response.status_code == 200, (url, response.status_code)

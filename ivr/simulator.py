@@ -178,7 +178,7 @@ class SimulatedCall:
         return {"at": self.options.at.isoformat() if self.options.at else None,
                 "caller": self.options.caller, "drafts": self.options.drafts,
                 "sid": self.call_sid, "running": self.running, "waited": self.waited,
-                "step": self.step, "ended": self.ended,
+                "step": self.step, "step_started": self._step_started, "ended": self.ended,
                 "listening": asdict(listening) if listening else None,
                 "dialing": asdict(dialing) if dialing else None}
 
@@ -189,7 +189,7 @@ class SimulatedCall:
         call = cls(app, Options(at=at, caller=state["caller"], drafts=state["drafts"]))
         call.call_sid, call.running, call.waited = state["sid"], state["running"], state["waited"]
         call.step = state["step"]
-        call._step_started = state["running"]
+        call._step_started = state["step_started"]
         listening = Listening(**state["listening"]) if state["listening"] else None
         dialing = state["dialing"]
         if dialing:

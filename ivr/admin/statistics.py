@@ -102,7 +102,10 @@ def row_label(section: str, label: str) -> str:
     if section == "topics":
         topic, _, part = label.rpartition(":")
         return f"{topic} {t('stats.part')} {part}"
-    if section in ("calls_day", "calls_week", "languages"):
+    if section == "languages":
+        language = current_app.extensions["ivr.catalog"].languages.get(label)
+        return f"{language.name} ({label})" if language else label
+    if section in ("calls_day", "calls_week"):
         return label
     if section in ("calls_hour", "missed_hours"):
         return f"{label}:00–{int(label) + 1:02d}:00"

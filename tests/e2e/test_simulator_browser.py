@@ -12,7 +12,7 @@ import pytest
 from ivr.admin.accounts import add_account
 from ivr.catalog import Prompt
 
-from tests.e2e.test_staff_browser import (  # noqa: F401  (fixtures)
+from tests.e2e.test_staff_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     EMAIL,
@@ -20,7 +20,6 @@ from tests.e2e.test_staff_browser import (  # noqa: F401  (fixtures)
     REQUIRED,
     _serve,
     _sign_in,
-    built_live_server,
     sync_api,
 )
 
@@ -32,6 +31,12 @@ pytestmark = [
 AXE_RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 expect = sync_api.expect
 expect.set_options(timeout=15_000)
+
+
+@pytest.fixture
+def built_live_server(built_app):
+    """The app with every English prompt built (eSpeak NG), served on 127.0.0.1."""
+    yield from _serve(built_app)
 
 
 @pytest.fixture

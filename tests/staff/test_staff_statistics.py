@@ -73,8 +73,8 @@ def test_dashboard_and_csv_count_the_calls_walked_and_mask_small_cells(app, call
     page = staff.client.get(f"/staff/statistics?from={DAY}&to={CHRISTMAS_14.date()}")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "<svg" in html
-    assert '<tr data-label="en"><th scope="row">en</th><td>11</td></tr>' in html
-    assert '<tr data-label="nb"><th scope="row">nb</th><td>&lt; 5</td></tr>' in html
+    assert '<tr data-label="en"><th scope="row">English (en)</th><td>11</td></tr>' in html
+    assert '<tr data-label="nb"><th scope="row">Norsk (nb)</th><td>&lt; 5</td></tr>' in html
     assert "Aldri telefonnummer" in html
 
 

@@ -11,7 +11,6 @@ import pytest
 
 from ivr.admin.accounts import add_account
 from ivr.catalog import Prompt
-
 from tests.e2e.test_staff_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,

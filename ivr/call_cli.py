@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import click
+import phonenumbers
 from flask import current_app
 from flask.cli import with_appcontext
 
@@ -33,6 +34,20 @@ def _oslo_time(value: str | None) -> datetime | None:
     except ValueError:
         raise click.BadParameter('use "YYYY-MM-DD HH:MM" (Oslo time)', param_hint="--at") from None
     return local.replace(tzinfo=OSLO).astimezone(UTC)
+
+
+def _caller(value: str | None) -> str:
+    """The caller's number in E.164 (default: an example Norwegian mobile number)."""
+    if value is None:
+        return example_number(DEFAULT_REGION)
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException:
+        number = None
+    if number is None or not phonenumbers.is_possible_number(number):
+        raise click.BadParameter("give the number in E.164, like +40712034567",
+                                 param_hint="--from")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _keys(value: str) -> list[str]:
@@ -96,8 +111,7 @@ def walk(call: SimulatedCall, keys: list[str], dial: str) -> list[TranscriptLine
 @with_appcontext
 def call(caller: str | None, at: str | None, keys: str, dial: str, drafts: bool) -> None:
     """Walk a simulated call through the real webhooks; print what the caller hears."""
-    options = Options(at=_oslo_time(at), caller=caller or example_number(DEFAULT_REGION),
-                      drafts=drafts)
+    options = Options(at=_oslo_time(at), caller=_caller(caller), drafts=drafts)
     pressed = _keys(keys)
     simulated = SimulatedCall(current_app._get_current_object(), options)
     click.echo("step  lang   heard so far  text")

@@ -162,7 +162,9 @@ class SimulatedCall:
             headers["X-Twilio-Signature"] = RequestValidator(
                 config["TWILIO_AUTH_TOKEN"]).compute_signature(full, data)
         simulation = Simulation(at=self.instant(), drafts=self.options.drafts)
-        response = self.client.post(path, base_url=base, data=data, headers=headers,
+        # The app sees the path after PUBLIC_BASE_URL (a proxy strips any prefix), as in service.
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(base))
+        response = self.client.post(path, base_url=origin, data=data, headers=headers,
                                     environ_overrides={ENVIRON_KEY: simulation})
         if response.status_code != 200 or response.mimetype != "text/xml":
             raise RuntimeError(f"the line answered {response.status_code} to {path}")

@@ -132,3 +132,35 @@ def test_drafts_are_heard_only_when_asked_for(app, catalog):
     assert not any(line.text == draft for line in live)
     assert any(line.text == draft for line in drafted)
     assert catalog.text(Prompt("greeting", "en")) != draft, "the live catalog is untouched"
+
+
+def test_ivr_call_refuses_a_malformed_number_or_key(app):
+    assert run(app, "--from", "not a number").exit_code == 2
+    assert run(app, "--keys", "1,x").exit_code == 2
+    assert run(app, "--at", "25.12.2026").exit_code == 2
+
+
+def test_the_caller_number_reaches_the_line_as_twilios_from(app, monkeypatch):
+    from flask import request
+
+    import ivr.flow
+
+    seen, real_start = [], ivr.flow.start
+
+    def start(line):
+        seen.append(request.form["From"])
+        return real_start(line)
+
+    monkeypatch.setattr(ivr.flow, "start", start)
+    assert run(app, "--from", "+40 712 034 567").exit_code == 0
+    assert seen == ["+40712034567"]
+
+
+def test_a_public_address_with_a_path_is_signed_as_twilio_signs_it(app_settings, catalog):
+    from ivr import create_app
+
+    app = create_app({**app_settings, "PUBLIC_BASE_URL": "https://line.example.org/kom"})
+    result = run(app, "--at", CHRISTMAS_DAY, "--keys", "1,0")
+    assert result.exit_code == 0, result.output
+    assert said(catalog, "closed") in result.output
+    app.extensions["ivr.db"].engine.dispose()

@@ -122,3 +122,26 @@ def test_the_same_work_waits_for_the_other_process_on_postgres(pg_app):
     db = services(pg_app).db
     assert not overlap_of_two(db, "publish greeting en", "publish greeting en")
     assert overlap_of_two(db, "publish greeting en", "publish greeting nb")
+
+
+def test_statistics_and_prune_on_postgres(pg_app):
+    from datetime import timedelta
+
+    from ivr import stats
+
+    db, catalog = pg_app.extensions["ivr.db"], pg_app.extensions["ivr.catalog"]
+    wednesday = datetime(2026, 12, 2, 10, 0, tzinfo=OSLO)
+    with time_machine.travel(wednesday, tick=False):
+        Call(pg_app.test_client(), catalog, dial_status="busy").start().press("1").press("0")
+        Call(pg_app.test_client(), catalog).start().silence()
+    result = stats.report(db, wednesday.date(), wednesday.date())
+    assert result.value("calls_total", "calls") == 2
+    assert result.value("transfers", "busy") == 1
+    assert result.value("language_menu", "ended") == 1
+    deleted, calls = stats.prune(db, wednesday + timedelta(hours=5), 13)
+    assert (deleted, calls) == (0, 2)
+    assert stats.report(db, wednesday.date(), wednesday.date()).value("language_menu",
+                                                                      "ended") == 1
+    assert stats.prune(db, wednesday + timedelta(days=800), 13)[0] > 0
+    with db.session() as s:
+        assert s.scalars(select(CallEvent)).all() == []

@@ -9,16 +9,16 @@ hand it back but not change it. Nothing is stored, and simulated calls are not c
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
-from flask import abort, current_app, jsonify, render_template, request
+from flask import abort, current_app, jsonify, make_response, render_template, request
 from flask_login import login_required
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..hours import OSLO
-from ..models import utcnow
 from ..phone import DIAL_OUTCOMES, TwimlError
 from ..simulator import DEFAULT_REGION, Options, SimulatedCall, country_choices, example_number
-from .blueprint import bp
+from .blueprint import CONTENT_SECURITY_POLICY, bp
 from .i18n import MESSAGES, ui_language
 
 MESSAGES["nb"].update({
@@ -121,11 +121,23 @@ def _signer() -> URLSafeTimedSerializer:
 @login_required
 def simulator():
     """The keypad, the options and an empty transcript."""
-    now = utcnow().astimezone(OSLO)
-    return render_template("admin/simulator.html", keys=KEYS, outcomes=list(DIAL_OUTCOMES),
+    page = render_template("admin/simulator.html", keys=KEYS, outcomes=list(DIAL_OUTCOMES),
                            countries=country_choices("nb" if ui_language() == "nb" else "en"),
-                           default_country=DEFAULT_REGION, today=now.date().isoformat(),
-                           now=now.strftime("%H:%M"))
+                           default_country=DEFAULT_REGION)
+    response = make_response(page)
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "media-src 'self'", "media-src " + " ".join(_audio_origins()))
+    return response
+
+
+def _audio_origins() -> list[str]:
+    """Where the line's <Play> files come from: here, AUDIO_BASE_URL, PUBLIC_BASE_URL."""
+    origins = ["'self'"]
+    for url in (current_app.config["AUDIO_BASE_URL"], current_app.config["PUBLIC_BASE_URL"]):
+        if url:
+            parts = urlsplit(url)
+            origins.append(f"{parts.scheme}://{parts.netloc}")
+    return origins
 
 
 def _options(data: dict) -> Options:

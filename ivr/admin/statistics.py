@@ -14,6 +14,7 @@ from flask import Response, current_app, flash, render_template, request
 from flask_login import login_required
 
 from .. import stats
+from ..models import utcnow
 from ..stats import Report
 from .blueprint import bp
 from .charts import bar_chart
@@ -132,7 +133,9 @@ def statistics():
     first, last, valid = _range()
     if not valid:
         flash(t("stats.range_error", days=MAX_DAYS), "error")
-    result = stats.report(current_app.extensions["ivr.db"], first, last)
+    db = current_app.extensions["ivr.db"]
+    stats.forget_call_keys(db, utcnow())  # even where cron does not run `ivr stats prune`
+    result = stats.report(db, first, last)
     return render_template("admin/statistics.html", report=result, charts=_charts(result),
                            masked=stats.masked, row_label=row_label,
                            months=current_app.config["STATS_RETENTION_MONTHS"],

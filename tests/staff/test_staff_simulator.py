@@ -108,3 +108,11 @@ def test_the_page_api_needs_a_signed_in_person_and_the_csrf_token(client, staff)
     staff.sign_in(REVIEWER)
     refused = client.post("/staff/simulator/call", json={"action": "start"})
     assert refused.status_code == 400
+
+
+def test_the_page_may_play_files_from_the_lines_audio_address(app, staff):
+    app.config["AUDIO_BASE_URL"] = "https://cdn.example.org/kom-audio"
+    staff.sign_in(REVIEWER)
+    policy = staff.client.get("/staff/simulator").headers["Content-Security-Policy"]
+    assert "media-src 'self' https://cdn.example.org;" in policy
+    assert "script-src" not in policy and "default-src 'self'" in policy

@@ -14,8 +14,8 @@ from twilio.request_validator import RequestValidator
 
 from ivr import create_app
 from ivr.catalog import Prompt
-from ivr.services import services
 from ivr.phone import Heard, PhoneCall
+from ivr.services import services
 
 pytest_plugins = ["tests.audio_fixtures"]  # built audio for the audio tests
 

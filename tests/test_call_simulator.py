@@ -13,6 +13,7 @@ from ivr import texts
 from ivr.catalog import Prompt
 from ivr.hours import OSLO
 from ivr.models import CallEvent
+from ivr.services import services
 from ivr.simulation import ENVIRON_KEY, Simulation
 from ivr.simulator import Options, SimulatedCall
 
@@ -31,7 +32,7 @@ def said(catalog, segment: str, lang: str = "en") -> str:
 
 
 def events(app) -> int:
-    with app.extensions["ivr.db"].session() as s:
+    with services(app).db.session() as s:
         return s.scalar(select(func.count()).select_from(CallEvent))
 
 
@@ -88,7 +89,7 @@ def test_played_files_show_their_prompt_version_and_length(built_app):
     lines = call.start()
     played = [line for line in lines if line.kind == "play"]
     greeting = next(line for line in played if line.prompt == "greeting")
-    recording = built_app.extensions["ivr.recordings"].current()[("greeting", "en")]
+    recording = services(built_app).recordings.current()[("greeting", "en")]
     assert greeting.version == recording.id and greeting.source == "tts"
     assert greeting.seconds == pytest.approx(recording.duration, abs=0.01)
     assert greeting.audio.endswith(f"/audio/{recording.hash}.wav")
@@ -125,7 +126,7 @@ def test_a_header_cannot_pretend_to_be_a_simulation(app, client):
 
 def test_drafts_are_heard_only_when_asked_for(app, catalog):
     draft = said(catalog, "greeting") + " This is a draft."
-    texts.save_version(app.extensions["ivr.db"], catalog, "greeting", "en",
+    texts.save_version(services(app).db, catalog, "greeting", "en",
                        draft, by="editor@kom.test")
     live = SimulatedCall(app, Options()).start()
     drafted = SimulatedCall(app, Options(drafts=True)).start()
@@ -163,4 +164,4 @@ def test_a_public_address_with_a_path_is_signed_as_twilio_signs_it(app_settings,
     result = run(app, "--at", CHRISTMAS_DAY, "--keys", "1,0")
     assert result.exit_code == 0, result.output
     assert said(catalog, "closed") in result.output
-    app.extensions["ivr.db"].engine.dispose()
+    services(app).db.engine.dispose()

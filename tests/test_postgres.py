@@ -129,7 +129,7 @@ def test_statistics_and_prune_on_postgres(pg_app):
 
     from ivr import stats
 
-    db, catalog = pg_app.extensions["ivr.db"], pg_app.extensions["ivr.catalog"]
+    db, catalog = services(pg_app).db, services(pg_app).catalog
     wednesday = datetime(2026, 12, 2, 10, 0, tzinfo=OSLO)
     with time_machine.travel(wednesday, tick=False):
         Call(pg_app.test_client(), catalog, dial_status="busy").start().press("1").press("0")

@@ -15,6 +15,7 @@ from flask_login import login_required
 
 from .. import stats
 from ..models import utcnow
+from ..services import services
 from ..stats import Report
 from .blueprint import bp
 from .charts import bar_chart
@@ -104,7 +105,7 @@ def row_label(section: str, label: str) -> str:
         topic, _, part = label.rpartition(":")
         return f"{topic} {t('stats.part')} {part}"
     if section == "languages":
-        language = current_app.extensions["ivr.catalog"].languages.get(label)
+        language = services().catalog.languages.get(label)
         return f"{language.name} ({label})" if language else label
     if section in ("calls_day", "calls_week"):
         return label
@@ -133,7 +134,7 @@ def statistics():
     first, last, valid = _range()
     if not valid:
         flash(t("stats.range_error", days=MAX_DAYS), "error")
-    db = current_app.extensions["ivr.db"]
+    db = services().db
     stats.forget_call_keys(db, utcnow())  # even where cron does not run `ivr stats prune`
     result = stats.report(db, first, last)
     return render_template("admin/statistics.html", report=result, charts=_charts(result),
@@ -147,7 +148,7 @@ def statistics():
 def statistics_csv():
     """The same numbers as CSV: section, label, count (masked)."""
     first, last, _ = _range()
-    result = stats.report(current_app.extensions["ivr.db"], first, last)
+    result = stats.report(services().db, first, last)
     buffer = io.StringIO()
     csv.writer(buffer).writerows(stats.csv_rows(result))
     name = f"kom-line-statistics-{first.isoformat()}-{last.isoformat()}.csv"

@@ -11,6 +11,7 @@ import pytest
 
 from ivr.admin.accounts import add_account
 from ivr.catalog import Prompt
+from ivr.services import services
 from tests.e2e.test_staff_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -53,7 +54,7 @@ def page():
 
 
 def _open_simulator(app, server, page) -> None:
-    add_account(app.extensions["ivr.db"], EMAIL, "reviewer", PASSWORD)
+    add_account(services(app).db, EMAIL, "reviewer", PASSWORD)
     _sign_in(page, server, "/staff/simulator")
     expect(page.get_by_role("heading", name="Prøv en samtale")).to_be_visible()
 
@@ -80,7 +81,7 @@ def _playing(page, prompt: str) -> None:
 
 
 def test_a_call_in_the_simulator_barges_in_and_plays_a_topic(built_app, built_live_server, page):
-    catalog = built_app.extensions["ivr.catalog"]
+    catalog = services(built_app).catalog
     _open_simulator(built_app, built_live_server, page)
     _call(page, "2026-12-02", "10:00")
     _playing(page, "greeting")  # the English greeting, a real file, plays first
@@ -101,7 +102,7 @@ def test_a_call_in_the_simulator_barges_in_and_plays_a_topic(built_app, built_li
 
 
 def test_press_0_on_a_holiday_gives_the_callback_information(built_app, built_live_server, page):
-    catalog = built_app.extensions["ivr.catalog"]
+    catalog = services(built_app).catalog
     _open_simulator(built_app, built_live_server, page)
     _call(page, "2026-12-25", "10:00")  # Christmas Day
     page.get_by_role("button", name="Trykk 1").click()
@@ -113,7 +114,7 @@ def test_press_0_on_a_holiday_gives_the_callback_information(built_app, built_li
 
 
 def test_a_busy_transfer_gives_the_callback_information(built_app, built_live_server, page):
-    catalog = built_app.extensions["ivr.catalog"]
+    catalog = services(built_app).catalog
     _open_simulator(built_app, built_live_server, page)
     _call(page, "2026-12-02", "10:00")  # a Wednesday: open
     page.get_by_role("button", name="Trykk 1").click()
@@ -153,8 +154,8 @@ def _some_calls(db) -> None:
 
 
 def test_every_staff_page_passes_axe_wcag_2_1_aa(built_app, built_live_server, page):
-    add_account(built_app.extensions["ivr.db"], EMAIL, "admin", PASSWORD)
-    _some_calls(built_app.extensions["ivr.db"])
+    add_account(services(built_app).db, EMAIL, "admin", PASSWORD)
+    _some_calls(services(built_app).db)
     page.goto(f"{built_live_server}/staff/sign-in")
     assert _axe_violations(page) == [], "/staff/sign-in"
     _sign_in(page, built_live_server, "/staff/line")
@@ -168,7 +169,7 @@ def test_every_staff_page_passes_axe_wcag_2_1_aa(built_app, built_live_server, p
 
 
 def test_simulator_and_statistics_fit_a_phone_screen(built_app, built_live_server, page):
-    add_account(built_app.extensions["ivr.db"], EMAIL, "editor", PASSWORD)
+    add_account(services(built_app).db, EMAIL, "editor", PASSWORD)
     page.set_viewport_size({"width": 320, "height": 640})
     _sign_in(page, built_live_server, "/staff/simulator")
     expect(page.get_by_role("heading", name="Prøv en samtale")).to_be_visible()

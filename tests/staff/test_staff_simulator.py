@@ -9,6 +9,7 @@ from staff_support import REVIEWER
 
 from ivr.catalog import Prompt
 from ivr.models import CallEvent
+from ivr.services import services
 
 CHRISTMAS = {"date": "2026-12-25", "time": "10:00", "country": "NO"}
 
@@ -36,7 +37,7 @@ def _texts(response) -> list[str]:
 
 
 def _events(app) -> int:
-    with app.extensions["ivr.db"].session() as s:
+    with services(app).db.session() as s:
         return s.scalar(select(func.count()).select_from(CallEvent))
 
 

@@ -14,6 +14,7 @@ from staff_support import WEDNESDAY_10
 from ivr import stats
 from ivr.hours import OSLO
 from ivr.models import CallEvent
+from ivr.services import services
 
 CHRISTMAS_14 = datetime(2026, 12, 25, 14, 0, tzinfo=OSLO)
 DAY = WEDNESDAY_10.date()
@@ -50,7 +51,7 @@ def _csv(staff, first, last) -> dict[tuple[str, str], str]:
 
 def test_dashboard_and_csv_count_the_calls_walked_and_mask_small_cells(app, caller, staff):
     _calls(caller)
-    result = stats.report(app.extensions["ivr.db"], DAY, CHRISTMAS_14.date())
+    result = stats.report(services(app).db, DAY, CHRISTMAS_14.date())
     assert result.value("calls_total", "calls") == 14
     assert result.value("languages", "en") == 11 and result.value("languages", "nb") == 1
     assert result.value("transfers", "no-answer") == 4 and result.value("transfers", "busy") == 1
@@ -80,8 +81,8 @@ def test_dashboard_and_csv_count_the_calls_walked_and_mask_small_cells(app, call
 
 def test_topics_show_how_far_callers_listened(app, caller):
     _calls(caller)
-    result = stats.report(app.extensions["ivr.db"], DAY, DAY)
-    topic = app.extensions["ivr.catalog"].topic_for_key("1")
+    result = stats.report(services(app).db, DAY, DAY)
+    topic = services(app).catalog.topic_for_key("1")
     assert result.value("topics", f"{topic.id}:1") == 6
     if len(topic.parts) > 1:
         assert result.value("topics", f"{topic.id}:2") == 3
@@ -103,7 +104,7 @@ def _count(db) -> int:
 
 
 def test_prune_removes_exactly_what_is_older_than_the_retention(app):
-    db, now = app.extensions["ivr.db"], datetime(2027, 3, 31, 12, 0, tzinfo=UTC)
+    db, now = services(app).db, datetime(2027, 3, 31, 12, 0, tzinfo=UTC)
     cutoff = stats.retention_cutoff(now, 13)
     assert cutoff == datetime(2026, 2, 28, 12, 0, tzinfo=UTC)
     _event(db, cutoff - timedelta(seconds=1))
@@ -115,7 +116,7 @@ def test_prune_removes_exactly_what_is_older_than_the_retention(app):
 
 def test_ivr_stats_prune_erases_call_keys_after_the_call_and_keeps_the_counts(app, caller):
     _calls(caller)
-    db = app.extensions["ivr.db"]
+    db = services(app).db
     before = stats.report(db, DAY, CHRISTMAS_14.date())
     with time_machine.travel(CHRISTMAS_14 + timedelta(hours=5), tick=False):
         result = app.test_cli_runner().invoke(args=["stats", "prune"])

@@ -92,15 +92,24 @@ class PromptIndex:
     def __init__(self, catalog: Catalog, recordings: dict[str, Recording]):
         self.catalog = catalog
         self.recordings = recordings
-        self.texts: dict[str, Prompt] = {}
+        self.texts: dict[str, list[Prompt]] = {}
         for lang in catalog.languages:
             for prompt in catalog.all_prompts(lang):
-                self.texts.setdefault(catalog.text(prompt), prompt)
+                self.texts.setdefault(catalog.text(prompt), []).append(prompt)
+
+    def _said(self, heard: Heard) -> Prompt | None:
+        """The prompt of a <Say> text: the one in the voice's language (a translation may
+        share its words with English where it lacks a segment), else the English one."""
+        found = self.texts.get(heard.text, [])
+        languages = self.catalog.languages
+        return (next((p for p in found if languages[p.lang].say_language == heard.language), None)
+                or next((p for p in found if p.lang == SOURCE_LANGUAGE), None)
+                or (found[0] if found else None))
 
     def prompt_of(self, heard: Heard) -> tuple[Prompt | None, Recording | None]:
         """The prompt heard, and the recording that played (None for <Say>)."""
         if heard.verb == "Say":
-            return self.texts.get(heard.text), None
+            return self._said(heard), None
         digest = urlsplit(heard.text).path.rsplit("/", 1)[-1].removesuffix(".wav")
         recording = self.recordings.get(digest)
         if recording is None:
@@ -155,7 +164,8 @@ class SimulatedCall:
         full = url if url.startswith(("http://", "https://")) else base + url
         path = full.removeprefix(base) if full.startswith(base) else urlsplit(full).path
         data = {"CallSid": self.call_sid, "AccountSid": "AC" + "0" * 32,
-                "From": self.options.caller, "To": config["KOM_PHONE_NUMBER"],
+                "From": self.options.caller,
+                "To": config["LINE_CALLER_ID"] or config["KOM_PHONE_NUMBER"],
                 "CallStatus": "in-progress", "Direction": "inbound", **params}
         headers = {}
         if config["TWILIO_AUTH_TOKEN"]:

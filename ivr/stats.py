@@ -29,8 +29,9 @@ from .models import CallEvent, utcnow
 MASK_BELOW = 5
 CALL_KEY_HOURS = 4  # longer than any call to this line; then the link between events goes
 ENDED_IN_LANGUAGE_MENU = "ended:language_menu"
-# The flow's "the caller's country hint was used" event (the language of a foreign number first).
-HINT_USED_EVENTS = frozenset({"hint:used", "country_hint:used", "country_hint"})
+# The flow's first event of a call offered its country's language first (instead of
+# `language_menu`): a yes/no, nothing about the number or the country.
+HINT_USED_EVENTS = frozenset({"country_hint"})
 TRANSFER_OUTCOMES = ("completed", "no-answer", "busy", "failed")
 NOBODY_ANSWERED = frozenset({"transfer:no-answer", "transfer:busy", "transfer:failed"})
 

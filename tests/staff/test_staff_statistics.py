@@ -126,3 +126,15 @@ def test_ivr_stats_prune_erases_call_keys_after_the_call_and_keeps_the_counts(ap
     after = stats.report(db, DAY, CHRISTMAS_14.date())
     assert after.value("language_menu", "ended") == before.value("language_menu", "ended") == 2
     assert after.value("calls_total", "calls") == 14
+
+
+def test_calls_offered_their_countrys_language_first_are_counted(app):
+    """The flow's first event of a call with a country hint is `country_hint`."""
+    db = services(app).db
+    at = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    with db.session() as s:
+        for event in ("country_hint", "country_hint", "language_menu"):
+            s.add(CallEvent(at=at, node="incoming", event=event))
+    result = stats.report(db, at.date(), at.date())
+    assert result.value("country_hint", "used") == 2
+    assert result.value("calls_total", "calls") == 3

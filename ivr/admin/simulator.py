@@ -11,14 +11,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, jsonify, make_response, render_template, request
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
 from flask_login import login_required
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..hours import OSLO
 from ..phone import DIAL_OUTCOMES, TwimlError
 from ..simulator import DEFAULT_REGION, Options, SimulatedCall, country_choices, example_number
-from .blueprint import CONTENT_SECURITY_POLICY, bp
+from .blueprint import CONTENT_SECURITY_POLICY
 from .i18n import MESSAGES, ui_language
 
 MESSAGES["nb"].update({
@@ -108,6 +116,8 @@ MESSAGES["en"].update({
     "sim.end": "The line hangs up",
 })
 
+bp = Blueprint("simulator", __name__)
+MENU = "nav.simulator"
 STATE_SALT = "ivr.simulator.call"
 STATE_MAX_AGE = 4 * 3600
 KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#")
@@ -119,7 +129,7 @@ def _signer() -> URLSafeTimedSerializer:
 
 @bp.get("/simulator")
 @login_required
-def simulator():
+def page():
     """The keypad, the options and an empty transcript."""
     page = render_template("admin/simulator.html", keys=KEYS, outcomes=list(DIAL_OUTCOMES),
                            countries=country_choices("nb" if ui_language() == "nb" else "en"),
@@ -176,38 +186,38 @@ def _act(data: dict) -> SimulatedCall:
     """Run the page's action on a new or resumed call; 400 for anything malformed."""
     action = data.get("action")
     if action == "start":
-        call = SimulatedCall(current_app._get_current_object(), _options(data))
-        call.start()
-        return call
-    call = _resume(data)
-    if action == "press" and data.get("key") in KEYS and call.phone.listening:
-        call.press(data["key"], _heard(data))
-    elif action == "silence" and call.phone.listening:
-        call.silence()
-    elif action == "dial" and data.get("outcome") in DIAL_OUTCOMES and call.phone.dialing:
-        call.dial_ends(data["outcome"])
+        simulated = SimulatedCall(current_app._get_current_object(), _options(data))
+        simulated.start()
+        return simulated
+    simulated = _resume(data)
+    if action == "press" and data.get("key") in KEYS and simulated.phone.listening:
+        simulated.press(data["key"], _heard(data))
+    elif action == "silence" and simulated.phone.listening:
+        simulated.silence()
+    elif action == "dial" and data.get("outcome") in DIAL_OUTCOMES and simulated.phone.dialing:
+        simulated.dial_ends(data["outcome"])
     else:
         abort(400)
-    return call
+    return simulated
 
 
 @bp.post("/simulator/call")
 @login_required
-def simulator_call():
+def call():
     """One action of the simulated call; the new transcript lines and what the line does now."""
     data = request.get_json(silent=True) or {}
     try:
-        call = _act(data)
+        simulated = _act(data)
     except (TwimlError, RuntimeError) as exc:
         current_app.logger.warning("simulated call failed: %s", exc)
         return jsonify(error=str(exc)), 502
-    listening, dialing = call.phone.listening, call.phone.dialing
-    lines = call.transcript  # a resumed call's transcript holds only this action's lines
+    listening, dialing = simulated.phone.listening, simulated.phone.dialing
+    lines = simulated.transcript  # a resumed call's transcript holds only this action's lines
     dialed = [line.text for line in lines if line.kind == "dial"]
     return jsonify(
         lines=[line.as_dict() for line in lines],
         listening={"timeout": listening.timeout} if listening else None,
         dialing={"numbers": dialed[-1]} if dialing and dialed else None,
-        ended=call.ended, running=round(call.running, 1),
-        state=_signer().dumps(call.state()),
+        ended=simulated.ended, running=round(simulated.running, 1),
+        state=_signer().dumps(simulated.state()),
     )

@@ -10,17 +10,18 @@ import csv
 import io
 from datetime import date, timedelta
 
-from flask import Response, current_app, flash, render_template, request
+from flask import Blueprint, Response, current_app, flash, render_template, request
 from flask_login import login_required
 
 from .. import stats
 from ..models import utcnow
 from ..services import services
 from ..stats import Report
-from .blueprint import bp
 from .charts import bar_chart
 from .i18n import MESSAGES, t
 
+bp = Blueprint("statistics", __name__)
+MENU = "nav.statistics"
 MAX_DAYS = 800  # a little over two years: more than the retention keeps anyway
 CHARTS = ("calls_day", "calls_week", "calls_hour", "languages", "topics", "person",
           "transfers", "missed_hours")
@@ -129,7 +130,7 @@ def _charts(result: Report) -> dict[str, object]:
 
 @bp.get("/statistics")
 @login_required
-def statistics():
+def page():
     """The dashboard for a date range."""
     first, last, valid = _range()
     if not valid:
@@ -145,7 +146,7 @@ def statistics():
 
 @bp.get("/statistics.csv")
 @login_required
-def statistics_csv():
+def csv_export():
     """The same numbers as CSV: section, label, count (masked)."""
     first, last, _ = _range()
     result = stats.report(services().db, first, last)

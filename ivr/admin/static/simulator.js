@@ -156,7 +156,8 @@
         headers: {"Content-Type": "application/json", "X-CSRFToken": root.dataset.csrf},
       });
       if (!response.ok) throw new Error(String(response.status));
-      receive(await response.json());
+      const data = await response.json();
+      if (call) receive(data); // not after "Hang up" pressed while the line was answering
     } catch (error) {
       endCall();
       setStatus(text("sim.status.error"));

@@ -141,20 +141,16 @@ def test_ivr_call_refuses_a_malformed_number_or_key(app):
     assert run(app, "--at", "25.12.2026").exit_code == 2
 
 
-def test_the_caller_number_reaches_the_line_as_twilios_from(app, monkeypatch):
-    from flask import request
-
-    import ivr.flow
-
-    seen, real_start = [], ivr.flow.start
-
-    def start(line):
-        seen.append(request.form["From"])
-        return real_start(line)
-
-    monkeypatch.setattr(ivr.flow, "start", start)
-    assert run(app, "--from", "+40 712 034 567").exit_code == 0
-    assert seen == ["+40712034567"]
+def test_a_romanian_number_hears_romanian_first_and_a_norwegian_one_does_not(app):
+    """The number reaches the line as Twilio's From, so the country hint works."""
+    romanian = run(app, "--from", "+40 712 034 567", "--keys", "1")
+    assert romanian.exit_code == 0, romanian.output
+    first = romanian.output.splitlines()[1].split()
+    assert first[:2] == ["1", "ro"], romanian.output[:300]
+    assert "prompt lang_hint" in romanian.output
+    norwegian = run(app, "--keys", "1")
+    assert norwegian.output.splitlines()[1].split()[:2] == ["1", "en"]
+    assert "lang_hint" not in norwegian.output
 
 
 def test_a_public_address_with_a_path_is_signed_as_twilio_signs_it(app_settings, catalog):

@@ -18,7 +18,7 @@ from ..models import utcnow
 from ..services import services
 from ..stats import Report
 from .charts import bar_chart
-from .i18n import MESSAGES, t
+from .i18n import t
 
 bp = Blueprint("statistics", __name__)
 MENU = "nav.statistics"
@@ -26,65 +26,6 @@ MAX_DAYS = 800  # a little over two years: more than the retention keeps anyway
 CHARTS = ("calls_day", "calls_week", "calls_hour", "languages", "topics", "person",
           "transfers", "missed_hours")
 DAY_CHART_LIMIT = 62  # longer ranges: the weeks chart tells more than 365 bars
-
-MESSAGES["nb"].update({
-    "nav.statistics": "Statistikk",
-    "stats.title": "Statistikk",
-    "stats.what": "Hva som lagres, og hvorfor",
-    "stats.what_text": "For hvert steg i en ekte samtale lagres tidspunktet, språket, hvor i menyen innringeren er, tasten i menyen og hva som skjedde (for eksempel «hørte del 2 av et tema» eller «overføringen var opptatt»). Aldri telefonnummer, navn, stemme eller Twilios samtale-ID. I noen timer etter samtalen knyttes stegene i en samtale sammen med en anonym nøkkel, slik at vi kan telle samtaler som sluttet i språkmenyen; så slettes nøkkelen. Alt slettes etter {months} måneder. Vi lagrer dette for å se om linjen blir brukt og hjelper: hvilke språk og temaer innringerne trenger, og når de prøver å nå en person uten å få svar.",
-    "stats.masked": "Tall fra 1 til 4 vises som «< 5», så ingen enkeltsamtale kan pekes ut. Tider vises aldri mer nøyaktig enn timen (norsk tid). Prøvesamtaler telles ikke.",
-    "stats.from": "Fra og med", "stats.to": "Til og med", "stats.show": "Vis",
-    "stats.csv": "Last ned som CSV",
-    "stats.range_error": "Velg en gyldig periode (til og med kommer etter fra og med, høyst {days} dager).",
-    "stats.count": "Antall",
-    "stats.section.calls_total": "Samtaler",
-    "stats.section.calls_day": "Samtaler per dag",
-    "stats.section.calls_week": "Samtaler per uke",
-    "stats.section.calls_hour": "Samtaler per time på døgnet",
-    "stats.section.languages": "Valgt språk (hver gang et språk ble valgt)",
-    "stats.section.country_hint": "Samtaler der landets språk ble tilbudt først (landhint)",
-    "stats.section.topics": "Temaer hørt: tema og del (hvor langt innringerne lyttet)",
-    "stats.section.language_menu": "Samtaler som sluttet i språkmenyen",
-    "stats.section.person": "Ba om å snakke med en person (trykket 0)",
-    "stats.section.transfers": "Overføringer til KOM",
-    "stats.section.missed_hours": "Timer da noen trykket 0 og ingen svarte",
-    "stats.label": "Hva",
-    "stats.row.calls": "samtaler", "stats.row.used": "samtaler", "stats.row.ended": "samtaler",
-    "stats.row.asked": "trykket 0", "stats.row.transferred": "satt over (KOM åpen)",
-    "stats.row.closed": "trykket 0 mens KOM var stengt",
-    "stats.row.completed": "besvart", "stats.row.no-answer": "ingen svarte",
-    "stats.row.busy": "opptatt", "stats.row.failed": "feilet", "stats.row.other": "annet",
-    "stats.part": "del",
-})
-MESSAGES["en"].update({
-    "nav.statistics": "Statistics",
-    "stats.title": "Statistics",
-    "stats.what": "What is stored, and why",
-    "stats.what_text": "For each step of a real call we store the time, the language, where in the menus the caller is, the menu key and what happened (for example \"heard part 2 of a topic\" or \"the transfer was busy\"). Never a phone number, a name, a voice or Twilio's call id. For a few hours after the call, the steps of one call are linked by an anonymous key, so we can count calls that ended in the language menu; then the key is erased. Everything is deleted after {months} months. We keep this to see whether the line is used and helps: which languages and topics callers need, and when they try to reach a person and nobody answers.",
-    "stats.masked": "Numbers from 1 to 4 are shown as \"< 5\", so no single call can be singled out. Times are never shown finer than the hour (Norwegian time). Test calls are not counted.",
-    "stats.from": "From", "stats.to": "To (included)", "stats.show": "Show",
-    "stats.csv": "Download as CSV",
-    "stats.range_error": "Choose a valid period (the end after the start, at most {days} days).",
-    "stats.count": "Count",
-    "stats.section.calls_total": "Calls",
-    "stats.section.calls_day": "Calls per day",
-    "stats.section.calls_week": "Calls per week",
-    "stats.section.calls_hour": "Calls per hour of the day",
-    "stats.section.languages": "Language chosen (each time a language was chosen)",
-    "stats.section.country_hint": "Calls offered their country's language first (country hint)",
-    "stats.section.topics": "Topics heard: topic and part (how far callers listened)",
-    "stats.section.language_menu": "Calls that ended in the language menu",
-    "stats.section.person": "Asked to talk to a person (pressed 0)",
-    "stats.section.transfers": "Transfers to KOM",
-    "stats.section.missed_hours": "Hours when someone pressed 0 and nobody answered",
-    "stats.label": "What",
-    "stats.row.calls": "calls", "stats.row.used": "calls", "stats.row.ended": "calls",
-    "stats.row.asked": "pressed 0", "stats.row.transferred": "put through (KOM open)",
-    "stats.row.closed": "pressed 0 while KOM was closed",
-    "stats.row.completed": "answered", "stats.row.no-answer": "not answered",
-    "stats.row.busy": "busy", "stats.row.failed": "failed", "stats.row.other": "other",
-    "stats.part": "part",
-})
 
 
 def _range() -> tuple[date, date, bool]:
@@ -124,7 +65,7 @@ def _charts(result: Report) -> dict[str, object]:
             continue
         rows = [(row_label(section.name, label), n) for label, n in section.rows]
         charts[section.name] = bar_chart(f"chart-{section.name}",
-                                         t(f"stats.section.{section.name}"), rows)
+                                         t(f"stats_section.{section.name}"), rows)
     return charts
 
 

@@ -36,6 +36,7 @@ class Event:
     node: str
     key: str | None
     event: str
+    call_key: str | None = None  # a keyed hash of the call, erased hours after it (ivr/stats.py)
     at: datetime = field(default_factory=utcnow)
 
 
@@ -76,7 +77,7 @@ class CallEvents:
                 try:
                     with self.db.session() as s:
                         s.add_all([CallEvent(at=e.at, language=e.language, node=e.node,
-                                             key=e.key, event=e.event) for e in batch])
+                                             key=e.key, event=e.event, call_key=e.call_key) for e in batch])
                 except DatabaseUnavailable as exc:
                     log.error("call events: cannot write %d queued (%s); retrying",
                               len(self.queue), exc)

@@ -7,6 +7,8 @@
     ivr audio ...          build, import and check the recorded prompts (docs/audio.md)
     ivr selftest URL       walk the live line at URL as Twilio would (for cron monitoring)
     ivr staff add/list/disable/enable/password   staff accounts (see docs/staff.md)
+    ivr call [--at ...] [--keys ...]   walk a simulated call and print what a caller hears
+    ivr stats prune        delete anonymous call events older than the retention (cron)
 """
 
 from __future__ import annotations
@@ -79,6 +81,11 @@ def register(app: Flask) -> None:
     from .admin.cli import staff
 
     app.cli.add_command(staff)
+    from .call_cli import call
+    from .stats_cli import stats
+
+    app.cli.add_command(call)
+    app.cli.add_command(stats)
 
 
 @click.command("init-db")

@@ -51,11 +51,12 @@ DEFAULTS: dict[str, Any] = {
     "STAFF_UPLOAD_MAX_MB": 20,  # the largest upload (a recording) staff may send
     "WEBHOOK_MAX_KB": 8,  # the largest webhook body read; Twilio sends 1-3 KB
     "SESSION_COOKIE_SECURE": "",  # empty: on, unless ALLOW_UNSIGNED_WEBHOOKS or TESTING is on
+    "STATS_RETENTION_MONTHS": 13,  # anonymous call events older than this: `ivr stats prune`
 }
 FLAGS = {"ALLOW_UNSIGNED_WEBHOOKS"}
 INTEGERS = {"DIAL_TIMEOUT", "TRUSTED_PROXIES", "STAFF_SESSION_HOURS",
             "STAFF_SIGNIN_WINDOW_MINUTES", "STAFF_SIGNIN_MAX_PER_ACCOUNT", "STAFF_SIGNIN_MAX_PER_IP",
-            "STAFF_UPLOAD_MAX_MB", "WEBHOOK_MAX_KB"}
+            "STAFF_UPLOAD_MAX_MB", "WEBHOOK_MAX_KB", "STATS_RETENTION_MONTHS"}
 
 
 def load_settings(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict:
@@ -129,7 +130,7 @@ def _check_staff(settings: dict) -> None:
     """Staff settings; SECRET_KEY signs staff sessions (required in service, random in dev)."""
     for name in ("STAFF_SESSION_HOURS", "STAFF_SIGNIN_WINDOW_MINUTES",
                  "STAFF_SIGNIN_MAX_PER_ACCOUNT", "STAFF_SIGNIN_MAX_PER_IP", "STAFF_UPLOAD_MAX_MB",
-                 "WEBHOOK_MAX_KB"):
+                 "WEBHOOK_MAX_KB", "STATS_RETENTION_MONTHS"):
         if settings[name] < 1:
             raise ConfigError(f"{name} must be at least 1, not {settings[name]}")
     if settings["SECRET_KEY"]:

@@ -50,6 +50,10 @@ class CallEvent(Base):
     node: Mapped[str] = mapped_column(String(32))
     key: Mapped[str | None] = mapped_column(String(1))
     event: Mapped[str] = mapped_column(String(64))
+    # Links the events of one call while it may still be going on, so the statistics can tell
+    # calls that never chose a language. A keyed hash of Twilio's CallSid (never the CallSid
+    # itself); `ivr stats prune` erases it a few hours after the call (ivr/stats.py).
+    call_key: Mapped[str | None] = mapped_column(String(16), index=True)
 
 
 class Closure(Base):

@@ -2,7 +2,7 @@
 
 Every save is a new `TextVersion` (never changed or deleted); publishing one makes it the
 `TextChoice` of its segment and language. The published texts and the staff's language reviews
-form the catalog's overlay (`Catalog.apply`): `Catalog.text`, the audio build, `ivr audio check`
+form the catalog's overlay (`Catalog.with_overlay`): `Catalog.text`, the audio build, `ivr audio check`
 and the translation states all read the overlaid languages, so a published text wins over the
 file everywhere. Each process keeps the overlay in memory, refreshed in the background like the
 audio manifest (see `snapshot.py`), and keeps the last good one (in memory and in `texts.json`

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -13,6 +14,7 @@ from twilio.request_validator import RequestValidator
 
 from ivr import create_app
 from ivr.catalog import Prompt
+from ivr.phone import Heard, PhoneCall
 from ivr.services import services
 
 pytest_plugins = ["tests.audio_fixtures"]  # built audio for the audio tests
@@ -88,17 +90,9 @@ def sign(url: str, params: dict, token: str = TOKEN) -> str:
 
 
 @dataclass
-class Heard:
-    """One thing the caller heard: spoken text (<Say>) or a file (<Play>)."""
-
-    verb: str
-    text: str
-    language: str = ""
-
-
-@dataclass
 class Call:
-    """A phone call driven like Twilio drives it: signed requests, following the TwiML."""
+    """A phone call driven like Twilio drives it: signed requests, following the TwiML
+    (the walk itself is `ivr.phone.PhoneCall`, shared with the call simulator)."""
 
     client: object
     catalog: object
@@ -109,11 +103,14 @@ class Call:
     dialed: list[dict] = field(default_factory=list)
     whispers: list[str] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
+    phone: PhoneCall | None = None
+    # Each call has its own CallSid, as with Twilio (the statistics link a call's events).
+    call_sid: str = field(default_factory=lambda: "CA" + secrets.token_hex(16))
 
     def post(self, url: str, extra: dict | None = None) -> ET.Element:
         """A signed POST like Twilio's; checks the answer is 200 and valid TwiML."""
         url = urljoin(BASE + "/voice", url)
-        params = {**CALL_PARAMS, **(extra or {})}
+        params = {**CALL_PARAMS, "CallSid": self.call_sid, **(extra or {})}
         response = self.client.post(url, data=params,
                                     headers={"X-Twilio-Signature": sign(url, params)})
         assert response.status_code == 200, (url, response.status_code)
@@ -124,56 +121,45 @@ class Call:
         assert root.tag == "Response"
         return root
 
+    def _document(self, url: str, params: dict) -> str:
+        self.post(url, params)
+        return self.documents[-1]
+
     def start(self) -> Call:
-        self.run(self.post("/voice"))
+        self.phone = PhoneCall(self._document)
+        self._take(self.phone.start())
         return self
 
-    def run(self, root: ET.Element) -> None:
-        """Play a TwiML document: collect what is heard; stop at a <Gather>, follow the rest."""
-        self.pending = None
-        verbs = list(root)
-        for index, verb in enumerate(verbs):
-            if verb.tag in ("Say", "Play"):
-                self.hear(verb)
-            elif verb.tag == "Gather":
-                for inner in verb:
-                    self.hear(inner)
-                rest = [v for v in verbs[index + 1:] if v.tag == "Redirect"]
-                assert rest, "a <Gather> must be followed by a <Redirect> for silence"
-                self.pending = (verb.get("action"), rest[0].text)
-                return
-            elif verb.tag == "Redirect":
-                return self.run(self.post(verb.text))
-            elif verb.tag == "Dial":
-                return self.dial(verb)
-            elif verb.tag == "Hangup":
-                self.ended = True
-                return
-        self.ended = True
+    def _take(self, answers: list) -> None:
+        """Collect what was heard; stop at a <Gather>; a <Dial> ends with `dial_status`."""
+        for answer in answers:
+            self.heard += answer.heard
+        self.ended = self.phone.ended
+        listening = self.phone.listening
+        if listening is not None:
+            assert listening.on_silence, "a <Gather> must be followed by a <Redirect> for silence"
+        self.pending = (listening.action, listening.on_silence) if listening else None
+        if self.phone.dialing is not None:
+            self._dial(self.phone.dialing)
 
-    def hear(self, verb: ET.Element) -> None:
-        self.heard.append(Heard(verb.tag, (verb.text or "").strip(), verb.get("language", "")))
-
-    def dial(self, verb: ET.Element) -> None:
-        numbers = [n.text for n in verb.findall("Number")]
-        self.dialed.append({"numbers": numbers, "callerId": verb.get("callerId"),
-                            "timeout": verb.get("timeout")})
-        for number in verb.findall("Number"):
-            if number.get("url"):
-                whisper = self.post(number.get("url"))
-                self.whispers += [(s.text or "") for s in whisper.iter("Say")]
-        self.run(self.post(verb.get("action"), {"DialCallStatus": self.dial_status}))
+    def _dial(self, dialing) -> None:
+        self.dialed.append({"numbers": list(dialing.numbers), "callerId": dialing.caller_id,
+                            "timeout": str(dialing.timeout)})
+        for url in dialing.whisper_urls:
+            whisper = self.post(url)
+            self.whispers += [(s.text or "") for s in whisper.iter("Say")]
+        self._take(self.phone.dial_ends(self.dial_status))
 
     def press(self, key: str) -> Call:
         assert self.pending and not self.ended, "nobody is listening for a key now"
         self.heard = []
-        self.run(self.post(self.pending[0], {"Digits": key}))
+        self._take(self.phone.press(key))
         return self
 
     def silence(self) -> Call:
         assert self.pending and not self.ended, "nobody is listening for a key now"
         self.heard = []
-        self.run(self.post(self.pending[1]))
+        self._take(self.phone.silence())
         return self
 
     @property

@@ -194,3 +194,26 @@ def test_a_frozen_postgres_server_never_holds_a_call(pg_app):
     set_switch(db, None)  # the server is back: the cut connections were replaced
     assert press_0().dialed
     assert services(pg_app).events.flush()
+
+
+def test_statistics_and_prune_on_postgres(pg_app):
+    from datetime import timedelta
+
+    from ivr import stats
+
+    db, catalog = services(pg_app).db, services(pg_app).catalog
+    wednesday = datetime(2026, 12, 2, 10, 0, tzinfo=OSLO)
+    with time_machine.travel(wednesday, tick=False):
+        Call(pg_app.test_client(), catalog, dial_status="busy").start().press("1").press("0")
+        Call(pg_app.test_client(), catalog).start().silence()
+    result = stats.report(db, wednesday.date(), wednesday.date())
+    assert result.value("calls_total", "calls") == 2
+    assert result.value("transfers", "busy") == 1
+    assert result.value("language_menu", "ended") == 1
+    deleted, calls = stats.prune(db, wednesday + timedelta(hours=5), 13)
+    assert (deleted, calls) == (0, 2)
+    assert stats.report(db, wednesday.date(), wednesday.date()).value("language_menu",
+                                                                      "ended") == 1
+    assert stats.prune(db, wednesday + timedelta(days=800), 13)[0] > 0
+    with db.session() as s:
+        assert s.scalars(select(CallEvent)).all() == []

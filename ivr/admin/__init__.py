@@ -17,13 +17,26 @@ from flask import Flask, session
 from flask_login import LoginManager
 
 from ..services import services
-from . import audit, closures, i18n, languages, line, prompt_texts, prompts, recordings, sign_in
+from . import (
+    audit,
+    closures,
+    i18n,
+    languages,
+    line,
+    prompt_texts,
+    prompts,
+    recordings,
+    sign_in,
+    simulator,
+    statistics,
+)
 from .accounts import SESSION_VERSION, load_user
 from .blueprint import bp, csrf
 from .i18n import t
 
 # The staff pages, in the order of the menu.
-PAGES = (line, closures, prompts, recordings, prompt_texts, languages, audit, sign_in)
+PAGES = (line, closures, prompts, recordings, prompt_texts, languages, simulator, statistics,
+         audit, sign_in)
 
 for _page in PAGES:
     bp.register_blueprint(_page.bp)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from flask import Blueprint, Response, current_app, g, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
@@ -27,6 +28,8 @@ from ..models import utcnow
 from ..schedule import LineSettings
 from ..selftest import SELFTEST_CALL_SID
 from ..services import services
+from ..simulation import DraftAudio, current_simulation, draft_catalog
+from ..stats import call_key
 from .security import twilio_only
 from .twiml import EMERGENCY_TWIML, Transfer, render, say_only
 
@@ -35,7 +38,29 @@ log = logging.getLogger("ivr.voice")
 
 
 def _catalog() -> Catalog:
-    return services().catalog
+    """The scripts callers hear; a simulated call with drafts hears the draft texts."""
+    simulation = current_simulation()
+    if simulation is None or not simulation.drafts:
+        return services().catalog
+    if "draft_catalog" not in g:
+        g.draft_catalog = draft_catalog(services().catalog, services().db)
+    return g.draft_catalog
+
+
+def _audio():
+    """Which file plays for a prompt; a simulated call with drafts plays the drafts."""
+    simulation = current_simulation()
+    if simulation is None or not simulation.drafts:
+        return services().audio
+    if "draft_audio" not in g:
+        g.draft_audio = DraftAudio(services().audio, services().recordings)
+    return g.draft_audio
+
+
+def _now():
+    """The instant the line sees: now, or the instant a simulated call asked for."""
+    simulation = current_simulation()
+    return simulation.at if simulation is not None and simulation.at else utcnow()
 
 
 def _url(endpoint: str, **params) -> str:
@@ -45,19 +70,27 @@ def _url(endpoint: str, **params) -> str:
 
 
 def _settings() -> LineSettings:
-    return services().line.for_calls().settings
+    settings = services().line.for_calls().settings
+    simulation = current_simulation()
+    if simulation is not None and simulation.drafts:  # draft languages are offered too
+        settings = replace(settings, offer_drafts=True)
+    return settings
 
 
 def _line() -> Line:
     catalog = _catalog()
     settings = _settings()
 
-    offered = offered_languages(catalog, settings, services().audio.url_for)
+    offered = offered_languages(catalog, settings, _audio().url_for)
     return Line(catalog, catalog.menu_pages(offered), _open_now)
 
 
 def _open_now() -> bool:
-    """Whether KOM is open now, by the rules in memory (never waits for the database)."""
+    """Whether KOM is open now, by the rules in memory (never waits for the database). A
+    simulated call at another instant reads the rules for that instant (a staff tool)."""
+    simulation = current_simulation()
+    if simulation is not None and simulation.at:
+        return is_open(simulation.at, services().line.rules(simulation.at))
     return is_open(utcnow(), services().line.for_calls().rules)
 
 
@@ -78,23 +111,27 @@ def _respond(compute: Callable[[], tuple[Step, str, str | None]], *request_key) 
     state and content stay the same, so it is computed once (see ivr/answers.py). The key must
     hold everything else the answer depends on (`request_key`: position and key pressed; the
     line's number). Its anonymous event is queued for statistics (never written on the call's
-    road)."""
+    road). A simulated call (staff's simulator) is neither cached nor counted."""
     shared = services()
+    simulated = current_simulation() is not None
     key = (request.endpoint, *request_key, request.form.get("To", ""), _open_now())
 
     def render_answer() -> Answer:
         step, node, pressed = compute()
         twiml = render(
-            step, _catalog(), shared.audio,
+            step, _catalog(), _audio(),
             action_url=lambda pos: _url("voice.step", **pos.to_query()),
             transfer=_transfer(step.lang) if step.transfer else None,
         )
         return Answer(twiml, step.lang, step.event, node, pressed)
 
-    answer = shared.answers.get(shared.content_version(), key, render_answer)
+    answer = render_answer() if simulated else shared.answers.get(
+        shared.content_version(), key, render_answer)
     g.event = answer.event
-    if request.form.get("CallSid") != SELFTEST_CALL_SID:  # `ivr selftest` is not a caller
-        shared.events.record(Event(answer.lang, answer.node, answer.key, answer.event))
+    call_sid = request.form.get("CallSid", "")
+    if not simulated and call_sid != SELFTEST_CALL_SID:  # `ivr selftest` is not a caller
+        shared.events.record(Event(answer.lang, answer.node, answer.key, answer.event,
+                                   call_key=call_key(current_app.config["SECRET_KEY"], call_sid)))
     return Response(answer.twiml, mimetype="text/xml")
 
 
@@ -195,7 +232,8 @@ def _log_request(response: Response) -> Response:
         return response  # refused: security.py logged it, without anything from the request
     elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
     node, lang = request.args.get("node", ""), request.args.get("lang", "")
-    log.info("webhook %s node=%s lang=%s event=%s status=%s ms=%.1f", request.endpoint,
+    log.info("webhook %s node=%s lang=%s event=%s status=%s ms=%.1f%s", request.endpoint,
              node if node in flow.NODES else "-", lang if lang in _catalog().languages else "-",
-             g.get("event", "-"), response.status_code, elapsed)
+             g.get("event", "-"), response.status_code, elapsed,
+             " simulated" if current_simulation() is not None else "")
     return response

@@ -25,13 +25,14 @@ def database_file(app: Flask) -> Path:
 
 
 def break_database(app: Flask) -> Path:
-    """Make the app's SQLite database unreadable, as a failed disk or a bad restore would:
-    the file is overwritten with bytes that are no database. Returns the file's path."""
+    """Take the app's SQLite database away, as a lost disk or volume would: its path becomes a
+    folder, so it cannot even be opened ("unable to open database file"). Returns the path;
+    `path.rmdir()` lets it open again (empty)."""
     path = database_file(app)
     services(app).db.engine.dispose()
-    for suffix in ("-wal", "-shm", "-journal"):
+    for suffix in ("", "-wal", "-shm", "-journal"):
         path.with_name(path.name + suffix).unlink(missing_ok=True)
-    path.write_bytes(b"this is no longer a database" * 100)
+    path.mkdir()
     return path
 
 

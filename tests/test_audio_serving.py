@@ -12,6 +12,7 @@ from ivr.catalog import Prompt
 from ivr.services import services
 
 from .audio_fixtures import recordings
+from .support import break_database
 
 pytestmark = pytest.mark.usefixtures("no_network")
 
@@ -94,16 +95,6 @@ def test_audio_urls_follow_a_public_base_url_with_a_path(app_settings, built_eng
     url = services(app).audio.url_for(Prompt("greeting", "en"))
     assert url.startswith("https://line.example.org/kom/audio/") and url.endswith(".wav")
     services(app).db.engine.dispose()
-
-
-def break_database(app) -> None:
-    path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
-    services(app).db.engine.dispose()
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(path + suffix):
-            os.remove(path + suffix)
-    with open(path, "wb") as broken:
-        broken.write(b"this is no longer a database" * 100)
 
 
 def test_recordings_keep_playing_when_the_database_fails_mid_service(app, caller):

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from pydub.generators import Sine
 
 from ivr import create_app
 from ivr.audio import build as build_module
@@ -15,6 +12,7 @@ from ivr.audio.engines import EngineUnreachable
 from ivr.services import services
 
 from .audio_fixtures import recordings
+from .support import tone
 
 pytestmark = pytest.mark.usefixtures("no_network")
 
@@ -24,9 +22,8 @@ def run(app, *args):
 
 
 def human_wav(freq: int = 220, seconds: float = 2.0) -> bytes:
-    buffer = io.BytesIO()
-    Sine(freq).to_audio_segment(duration=int(seconds * 1000), volume=-8).export(buffer, "wav")
-    return buffer.getvalue()
+    """A person's recording, as far as the build can tell: a WAV file of a tone."""
+    return tone(seconds, freq)
 
 
 def playing(app, prompt_id: str, lang: str = "en"):
@@ -115,10 +112,8 @@ def test_corrupt_or_non_audio_import_is_refused_and_old_file_stays(built_app, tm
 
 
 def test_silent_import_is_refused(built_app, tmp_path):
-    buffer = io.BytesIO()
-    Sine(300).to_audio_segment(duration=3000, volume=-110).export(buffer, "wav")
     quiet = tmp_path / "quiet.wav"
-    quiet.write_bytes(buffer.getvalue())
+    quiet.write_bytes(tone(3, 300, volume=-110))
     result = run(built_app, "import", str(quiet), "--prompt", "intro", "--lang", "en")
     assert result.exit_code == 1 and "silent" in result.stderr
 

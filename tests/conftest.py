@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
+from argon2 import PasswordHasher
 from twilio.request_validator import RequestValidator
 
 from ivr import catalog as catalog_module
@@ -29,6 +30,7 @@ CALL_PARAMS = {
     "To": "+4721000000",
     "CallStatus": "in-progress",
 }
+QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -54,6 +56,13 @@ def prompts_read_once():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(catalog_module, "load_language", load_language)
         yield
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashes(monkeypatch):
+    """Cheap argon2id parameters in every test (staff pages, CLI, browser): the tests check
+    behaviour, not the hash's cost, which on 2 busy cores can outlast a browser's timeout."""
+    monkeypatch.setattr("ivr.admin.accounts._hasher", QUICK_HASHER)
 
 
 @pytest.fixture(scope="session")

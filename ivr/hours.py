@@ -16,7 +16,6 @@ from zoneinfo import ZoneInfo
 import holidays
 
 OSLO = ZoneInfo("Europe/Oslo")
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from tqdm import tqdm
 
 from ..db import DatabaseUnavailable
 from ..services import services
@@ -45,10 +44,10 @@ def build(langs, prompt_ids, engine_names, force_tts) -> None:
 
     def unreachable(engine: str, reason: str) -> None:
         others = ", ".join(e.name for e in engines if e.name != engine) or "none"
-        tqdm.write(f"\nNOTE: {engine} is unreachable ({reason}).\n"
+        click.echo(f"\nNOTE: {engine} is unreachable ({reason}).\n"
                    f"      Building with the next engine instead ({others}).\n"
                    f"      When the network is back, re-render with gTTS:  {RERENDER_COMMAND}\n",
-                   file=sys.stderr)
+                   err=True)
 
     builder = Builder(_recordings(), engines, force=force_tts, on_unreachable=unreachable)
     try:
@@ -56,8 +55,9 @@ def build(langs, prompt_ids, engine_names, force_tts) -> None:
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     try:
-        with tqdm(total=len(prompts), unit="prompt", file=sys.stderr, leave=False) as bar:
-            report = builder.run(prompts, progress=lambda p: bar.update())
+        with click.progressbar(length=len(prompts), label="building", file=sys.stderr,
+                               show_pos=True) as bar:
+            report = builder.run(prompts, progress=lambda p: bar.update(1))
     except DatabaseUnavailable as exc:
         raise click.ClickException(f"database unavailable ({exc}); run `ivr init-db`?") from None
     except SpeechRulesError as exc:

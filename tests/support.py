@@ -43,8 +43,26 @@ def tone(seconds: float = 2.0, freq: int = 330, fmt: str = "wav", volume: float 
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder, f"tone.{fmt}")  # a file: the WAV header gets its real sizes
         subprocess.run(
-            [ffmpeg_exe(), "-nostdin", "-v", "error", "-f", "lavfi",
-             "-i", f"sine=frequency={freq}:sample_rate=44100:duration={seconds}",
-             "-af", f"volume={gain:.2f}dB", "-ac", "1", "-bitexact", "-f", fmt, str(out)],
-            capture_output=True, check=True, timeout=60)
+            [
+                ffmpeg_exe(),
+                "-nostdin",
+                "-v",
+                "error",
+                "-f",
+                "lavfi",
+                "-i",
+                f"sine=frequency={freq}:sample_rate=44100:duration={seconds}",
+                "-af",
+                f"volume={gain:.2f}dB",
+                "-ac",
+                "1",
+                "-bitexact",
+                "-f",
+                fmt,
+                str(out),
+            ],
+            capture_output=True,
+            check=True,
+            timeout=60,
+        )
         return out.read_bytes()

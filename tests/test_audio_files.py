@@ -24,6 +24,7 @@ from ivr.audio.processing import (
 from ivr.services import services
 
 from .audio_fixtures import recordings
+from .support import tone
 
 pytestmark = pytest.mark.usefixtures("no_network")
 
@@ -58,6 +59,19 @@ def test_files_decode_with_ffmpeg_to_the_recorded_duration_loudness_and_pads(bui
         assert TARGET_DBFS - 4 <= speech.dBFS <= TARGET_DBFS + 1, (prompt_id, speech.dBFS)
         assert audio.max_dBFS <= -0.9, prompt_id
         assert not problems(processing.measure(recordings(built_app).store.read(rec.hash)))
+
+
+def test_our_mulaw_wav_and_ffmpegs_read_the_same_both_ways(tmp_path):
+    """The hand-written writer and reader agree with ffmpeg's pcm_mulaw (docs/audio.md)."""
+    pcm = decode(tone(2.0, 300, volume=-6)).raw_data
+    ours = processing.mulaw_wav(pcm)
+    assert decode(ours).raw_data == processing.pcm_of(ours).raw_data  # ffmpeg reads ours
+    source = tmp_path / "pcm.raw"
+    source.write_bytes(pcm)
+    theirs = _ffmpeg_made(tmp_path, "-f", "s16le", "-ar", "8000", "-ac", "1", "-i", str(source),
+                          "-c:a", "pcm_mulaw", "-fflags", "+bitexact", name="theirs.wav")
+    assert theirs[:58] == ours[:58] and len(theirs) == len(ours)  # the same header
+    assert processing.pcm_of(theirs).raw_data == decode(theirs).raw_data  # we read ffmpeg's
 
 
 def test_quiet_input_with_long_silences_is_trimmed_and_brought_to_target():

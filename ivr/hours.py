@@ -13,7 +13,8 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
+from holidays import HolidayBase
+from holidays.countries.norway import Norway
 
 OSLO = ZoneInfo("Europe/Oslo")
 
@@ -66,8 +67,8 @@ REGULAR = HoursRules()
 
 
 @lru_cache(maxsize=16)
-def _norway(year: int) -> holidays.HolidayBase:
-    return holidays.Norway(years=year, language="no", include_sundays=False)
+def _norway(year: int) -> HolidayBase:
+    return Norway(years=year, language="no", include_sundays=False)
 
 
 def holiday_name(day: date) -> str | None:

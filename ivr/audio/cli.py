@@ -55,7 +55,7 @@ def build(langs, prompt_ids, engine_names, force_tts) -> None:
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     try:
-        with click.progressbar(length=len(prompts), label="building", file=sys.stderr,
+        with click.progressbar(range(len(prompts)), label="building", file=sys.stderr,
                                show_pos=True) as bar:
             report = builder.run(prompts, progress=lambda p: bar.update(1))
     except DatabaseUnavailable as exc:

@@ -68,6 +68,7 @@ REGULAR = HoursRules()
 
 @lru_cache(maxsize=16)
 def _norway(year: int) -> HolidayBase:
+    """Norway's public holidays of one year, named in Norwegian (Sundays are not holidays)."""
     return Norway(years=year, language="no", include_sundays=False)
 
 

@@ -5,6 +5,7 @@
 # and the ratio. Both use this checkout's .venv (the baseline's code is imported from its own
 # worktree, which comes first on sys.path).
 # Usage: scripts/bench_tests.sh BASELINE_REF [pytest args for both runs, e.g. -m "not browser"]
+#        BENCH_ORDER=current-first scripts/bench_tests.sh BASELINE_REF   (this checkout first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 1 ] || { echo "usage: scripts/bench_tests.sh BASELINE_REF [pytest args]" >&2; exit 2; }
@@ -30,8 +31,13 @@ run() {
 }
 
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-base=$(run baseline "$tmp/baseline" "$@")
-mine=$(run current "$here" -n 2 "$@")
+if [ "${BENCH_ORDER:-baseline-first}" = current-first ]; then  # to see a load trend's effect
+  mine=$(run current "$here" -n 2 "$@")
+  base=$(run baseline "$tmp/baseline" "$@")
+else
+  base=$(run baseline "$tmp/baseline" "$@")
+  mine=$(run current "$here" -n 2 "$@")
+fi
 echo "baseline ($baseline_ref, python -m pytest -q -p no:cacheprovider $*):"
 echo "  wall $(echo "$base" | cut -d' ' -f2) s, cpu $(echo "$base" | cut -d' ' -f3) s; $(echo "$base" | cut -d' ' -f4-)"
 echo "current (python -m pytest -q -p no:cacheprovider -n 2 $*):"

@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 SOURCE_LANGUAGE = "en"
 HINT_KEY = "1"  # the key of the language of the caller's country, offered before the others
@@ -236,7 +237,7 @@ def _overlaid(language: Language, overlay: TextOverlay, segments: set[str]) -> L
                    reviewed_by=by, reviewed_on=on)
 
 
-def _read_toml(path: Path) -> dict:
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, timedelta
+from datetime import timedelta
 
 import click
 from flask import Flask, current_app
@@ -215,14 +215,15 @@ def languages_stamp(code: str, segments: tuple[str, ...]) -> None:
 @click.argument("code")
 @click.option("--by", "reviewer", required=True, help="The native speaker who checked it.")
 @click.option("--on", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="The date of the review (default today).")
+              help="The date of the review (default today in Oslo).")
 def languages_review(code: str, reviewer: str, day) -> None:
     """Mark CODE reviewed: a named native speaker checked every segment against the English."""
     catalog = _catalog_now()
     if code not in catalog.languages or code == "en":
         raise click.UsageError(f"{code!r} is not a translated language in {catalog.root}")
     try:
-        translations.mark_reviewed(catalog, code, reviewer, day.date() if day else date.today())
+        on = day.date() if day else utcnow().astimezone(OSLO).date()
+        translations.mark_reviewed(catalog, code, reviewer, on)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"{code} is marked reviewed by {reviewer}")

@@ -13,10 +13,10 @@ from datetime import date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
+from holidays import HolidayBase
+from holidays.countries.norway import Norway
 
 OSLO = ZoneInfo("Europe/Oslo")
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,9 @@ REGULAR = HoursRules()
 
 
 @lru_cache(maxsize=16)
-def _norway(year: int) -> holidays.HolidayBase:
-    return holidays.Norway(years=year, language="no", include_sundays=False)
+def _norway(year: int) -> HolidayBase:
+    """Norway's public holidays of one year, named in Norwegian (Sundays are not holidays)."""
+    return Norway(years=year, language="no", include_sundays=False)
 
 
 @lru_cache(maxsize=1024)

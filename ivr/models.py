@@ -1,7 +1,16 @@
-"""SQLAlchemy models: anonymous call events and the hours KOM's staff control.
+"""SQLAlchemy models: every table of the line, changed only by Alembic migrations.
+
+- calls: `call_event` (anonymous steps of calls, for statistics);
+- hours and settings staff control: `closure`, `line_switch`, `setting`;
+- audio: `recording` (every version, TTS or human), `audio_choice` (what plays now) and
+  `audio_choice_event` (who made which version play, when);
+- texts: `text_version` (every text staff wrote), `text_choice` (the published one) and
+  `language_review` (a reviewer confirmed a language's texts);
+- staff: `staff_account`, `sign_in_attempt` (limits guessing), `audit_entry` (who changed what).
 
 Never a phone number, a name or a recording of a caller: a call event holds the time, the
 language, the menu position, the key and the outcome, and nothing that links it to a person.
+`utcnow()` is the one clock every module reads.
 """
 
 from __future__ import annotations

@@ -19,8 +19,7 @@ from ivr.audio.library import Recordings
 from ivr.config import PROJECT_ROOT
 from ivr.services import services
 
-TOKEN = "test-auth-token"
-SECRET_KEY = "test-secret-key-0123456789abcdef"
+from .support import SECRET_KEY, TOKEN
 
 
 @pytest.fixture

@@ -10,17 +10,20 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
+from argon2 import PasswordHasher
 from twilio.request_validator import RequestValidator
 
+from ivr import catalog as catalog_module
 from ivr import create_app
-from ivr.catalog import Prompt
+from ivr.catalog import Language, Prompt
+from ivr.config import PROJECT_ROOT
 from ivr.phone import Heard, PhoneCall
 from ivr.services import services
 
+from .support import SECRET_KEY, TOKEN
+
 pytest_plugins = ["tests.audio_fixtures"]  # built audio for the audio tests
 
-TOKEN = "test-auth-token"
-SECRET_KEY = "test-secret-key-0123456789abcdef"
 BASE = "http://localhost"
 CALL_PARAMS = {
     "CallSid": "CA00000000000000000000000000000000",
@@ -29,31 +32,72 @@ CALL_PARAMS = {
     "To": "+4721000000",
     "CallStatus": "in-progress",
 }
+QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prompts_read_once():
+    """The project's prompts/ folder is read once per session, not by every test app.
+
+    Each app still gets its own `Catalog` (staff texts are applied per app); only the parsed,
+    immutable `Language` values of the unchanged project folder are shared. Tests that edit
+    prompts work on a copy (`prompts_copy`), which is read from disk as usual.
+    """
+    project = (PROJECT_ROOT / "prompts").resolve()
+    read_language = catalog_module.load_language
+    cache: dict[Path, Language] = {}
+
+    def load_language(folder: Path) -> Language:
+        if Path(folder).resolve().parent != project:
+            return read_language(folder)
+        key = Path(folder).resolve()
+        if key not in cache:
+            cache[key] = read_language(folder)
+        return cache[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(catalog_module, "load_language", load_language)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashes(monkeypatch):
+    """Cheap argon2id parameters in every test (staff pages, CLI, browser): the tests check
+    behaviour, not the hash's cost, which on 2 busy cores can outlast a browser's timeout."""
+    monkeypatch.setattr("ivr.admin.accounts._hasher", QUICK_HASHER)
 
 
 @pytest.fixture(scope="session")
 def migrated_db(tmp_path_factory) -> Path:
-    """One migrated SQLite file, copied for each test (migrating once keeps tests fast)."""
-    path = tmp_path_factory.mktemp("template") / "ivr.sqlite3"
+    """One migrated SQLite file per session (per worker), copied for each test."""
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "ivr.sqlite3"
     app = create_app({"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY,
-                      "TRUSTED_PROXIES": 1, "DATABASE_URL": f"sqlite:///{path}"})
+                      "TRUSTED_PROXIES": 1, "DATABASE_URL": f"sqlite:///{path}",
+                      "AUDIO_DIR": str(folder / "store")})
     services(app).db.upgrade()
     services(app).db.engine.dispose()
     return path
 
 
-@pytest.fixture
-def app_settings(tmp_path, migrated_db) -> dict:
-    """Settings for a test app: a signed line on a fresh copy of the migrated database."""
-    db_file = tmp_path / "ivr.sqlite3"
+def line_settings(folder: Path, migrated_db: Path) -> dict:
+    """Settings for a test app in `folder`: a signed line on a fresh copy of the migrated
+    database, its own audio store, eSpeak NG only (never the network)."""
+    db_file = folder / "ivr.sqlite3"
     shutil.copy(migrated_db, db_file)
     return {"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY, "TRUSTED_PROXIES": 1,
             "DATABASE_URL": f"sqlite:///{db_file}",
-            "AUDIO_DIR": str(tmp_path / "store"), "CACHE_DIR": str(tmp_path / "cache"),
+            "AUDIO_DIR": str(folder / "store"), "CACHE_DIR": str(folder / "cache"),
             "TTS_ENGINES": "espeak",
             # a new process's first call waits this long at most for the first reads; a busy
             # test machine may need longer than the 1 s of service to read a healthy database
             "FIRST_READ_SECONDS": 10.0}
+
+
+@pytest.fixture
+def app_settings(tmp_path, migrated_db) -> dict:
+    """Settings for this test's own app (see `line_settings`)."""
+    return line_settings(tmp_path, migrated_db)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import math
 import subprocess
-import time
 import wave
 
 import pytest
@@ -25,6 +24,7 @@ from ivr.audio.processing import (
 from ivr.services import services
 
 from .audio_fixtures import recordings
+from .support import tone
 
 pytestmark = pytest.mark.usefixtures("no_network")
 
@@ -61,6 +61,19 @@ def test_files_decode_with_ffmpeg_to_the_recorded_duration_loudness_and_pads(bui
         assert not problems(processing.measure(recordings(built_app).store.read(rec.hash)))
 
 
+def test_our_mulaw_wav_and_ffmpegs_read_the_same_both_ways(tmp_path):
+    """The hand-written writer and reader agree with ffmpeg's pcm_mulaw (docs/audio.md)."""
+    pcm = decode(tone(2.0, 300, volume=-6)).raw_data
+    ours = processing.mulaw_wav(pcm)
+    assert decode(ours).raw_data == processing.pcm_of(ours).raw_data  # ffmpeg reads ours
+    source = tmp_path / "pcm.raw"
+    source.write_bytes(pcm)
+    theirs = _ffmpeg_made(tmp_path, "-f", "s16le", "-ar", "8000", "-ac", "1", "-i", str(source),
+                          "-c:a", "pcm_mulaw", "-fflags", "+bitexact", name="theirs.wav")
+    assert theirs[:58] == ours[:58] and len(theirs) == len(ours)  # the same header
+    assert processing.pcm_of(theirs).raw_data == decode(theirs).raw_data  # we read ffmpeg's
+
+
 def test_quiet_input_with_long_silences_is_trimmed_and_brought_to_target():
     tone = Sine(440).to_audio_segment(duration=1500, volume=-40).set_frame_rate(22050)
     silence = tone - 200  # digital silence of the same format
@@ -93,14 +106,24 @@ def _ffmpeg_made(tmp_path, *args: str, name: str) -> bytes:
     return out.read_bytes()
 
 
-def test_a_tiny_file_of_an_hour_of_audio_is_too_long_and_decoded_only_to_the_cap(tmp_path):
+def test_a_tiny_file_of_an_hour_of_audio_is_too_long_and_decoded_only_to_the_cap(tmp_path,
+                                                                                 monkeypatch):
     hour = _ffmpeg_made(tmp_path, "-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono", "-t", "3600",
                         "-c:a", "flac", name="hour.flac")
     assert len(hour) < 1_000_000
-    started = time.monotonic()
+    decoded = []
+    real_run = subprocess.run
+
+    def run(*args, **kwargs):
+        finished = real_run(*args, **kwargs)
+        decoded.append(len(finished.stdout))
+        return finished
+
+    monkeypatch.setattr(processing.subprocess, "run", run)
     with pytest.raises(AudioRejected, match="too long"):
         decode(hour)
-    assert time.monotonic() - started < 10
+    cap = processing.DECODE_CAP_SECONDS * processing.RATE * 2  # bytes of 16-bit PCM
+    assert decoded and max(decoded) <= cap, "ffmpeg decoded past the cap"
 
 
 def test_a_recording_just_under_the_limit_still_decodes(tmp_path):

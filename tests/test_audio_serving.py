@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-import time
 
 import pytest
+from sqlalchemy import event
 
 from ivr import create_app
 from ivr.catalog import Prompt
@@ -13,6 +13,7 @@ from ivr.services import services
 
 from .audio_fixtures import recordings
 from .conftest import Call
+from .support import break_database
 
 pytestmark = pytest.mark.usefixtures("no_network")
 
@@ -97,16 +98,6 @@ def test_audio_urls_follow_a_public_base_url_with_a_path(app_settings, built_eng
     services(app).db.engine.dispose()
 
 
-def break_database(app) -> None:
-    path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
-    services(app).db.engine.dispose()
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(path + suffix):
-            os.remove(path + suffix)
-    with open(path, "wb") as broken:
-        broken.write(b"this is no longer a database" * 100)
-
-
 def test_recordings_keep_playing_when_the_database_fails_mid_service(app, caller):
     assert any(h.verb == "Play" for h in caller().heard)
     break_database(app)
@@ -125,14 +116,17 @@ def test_a_restart_without_database_plays_from_the_manifest_file(app, app_settin
     services(restarted).db.engine.dispose()
 
 
-def test_lookup_is_cheap_per_prompt(app):
+def test_lookup_is_cheap_per_prompt(app, monkeypatch):
+    """Within the refresh interval every prompt is answered from memory: no query, no disk."""
     lookup = services(app).audio
     prompt = Prompt("intro", "en")
-    lookup.url_for(prompt)
-    started = time.perf_counter()
-    for _ in range(10_000):
-        lookup.url_for(prompt)
-    assert time.perf_counter() - started < 0.2
+    expected = lookup.url_for(prompt)
+    queries = []
+    event.listen(services(app).db.engine, "before_cursor_execute",
+                 lambda *args: queries.append(args[2]))
+    monkeypatch.setattr(type(services(app).store), "has", lambda *a: pytest.fail("disk read"))
+    assert all(lookup.url_for(prompt) == expected for _ in range(1000))
+    assert queries == []
 
 
 def test_an_emptied_database_never_silences_the_recordings(app, app_settings, migrated_db):

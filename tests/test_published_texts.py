@@ -15,6 +15,7 @@ from ivr.texts import publish_version, read_overlay, save_version, use_file_text
 from ivr.translations import segment_state
 
 from .audio_fixtures import recordings
+from .support import break_database
 from .test_audio_build import human_wav, playing, run
 
 pytestmark = pytest.mark.usefixtures("no_network")
@@ -72,10 +73,10 @@ def test_back_to_the_file_text(app):
 
 def test_published_texts_survive_a_database_outage_and_a_restart(app_settings, app):
     publish_text(app, "goodbye", "en", "Staff goodbye.")
-    broken = {**app_settings, "DATABASE_URL": "sqlite:////nonexistent/folder/x.sqlite3"}
-    restarted = create_app(broken)
-    assert services(restarted).catalog.text(Prompt("goodbye", "en")) == "Staff goodbye."
     assert read_overlay(services(app).db).texts[("en", "goodbye")][0] == "Staff goodbye."
+    break_database(app)
+    restarted = create_app(app_settings)
+    assert services(restarted).catalog.text(Prompt("goodbye", "en")) == "Staff goodbye."
 
 
 def test_a_draft_recording_plays_only_once_published(built_app):

@@ -10,6 +10,8 @@ from ivr.models import Closure
 from ivr.schedule import set_switch, write_setting
 from ivr.services import services
 
+from .support import break_database
+
 
 def at(*args):
     return time_machine.travel(datetime(*args, tzinfo=OSLO), tick=False)
@@ -136,10 +138,8 @@ def test_transfer_numbers_and_ring_timeout_come_from_settings(app, caller):
     assert call.dialed[0]["timeout"] == "40"
 
 
-def test_database_gone_still_uses_regular_hours(app, caller, tmp_path):
-    services(app).db.engine.dispose()
-    (tmp_path / "ivr.sqlite3").unlink()
-    (tmp_path / "ivr.sqlite3").mkdir()  # the path is now a folder: the database cannot open
+def test_database_gone_still_uses_regular_hours(app, caller):
+    break_database(app)
     with at(2026, 12, 2, 10, 0):
         assert transferred(press_0(caller))
     with at(2026, 12, 2, 17, 0):

@@ -1,8 +1,10 @@
 """Review status: a changed English text makes its translations outdated until stamped."""
 
 import shutil
+from datetime import UTC, datetime
 
 import pytest
+import time_machine
 
 from ivr import create_app
 from ivr.catalog import load_catalog
@@ -60,6 +62,13 @@ def test_a_reviewer_marks_a_language_reviewed(cli, prompts):
     segments = len(catalog.segments)
     assert row(cli("languages").output, "ro")[7] == str(segments)
     assert len(ro.texts) == segments and ro.name == "Română", "the rest of the language is kept"
+
+
+def test_a_review_without_a_date_is_dated_today_in_oslo(cli, prompts):
+    new_years_eve_late = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)  # 00:30 on 1 January in Oslo
+    with time_machine.travel(new_years_eve_late, tick=False):
+        assert cli("languages", "review", "ro", "--by", "Ana Popescu").exit_code == 0
+    assert load_catalog(prompts).languages["ro"].reviewed_on == "2027-01-01"
 
 
 def test_a_language_with_missing_segments_cannot_be_marked_reviewed(cli, prompts):

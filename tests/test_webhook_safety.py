@@ -8,28 +8,40 @@ from ivr import create_app
 from ivr.config import ConfigError
 from ivr.services import services
 
-from .conftest import BASE, CALL_PARAMS, sign
+from .conftest import BASE, CALL_PARAMS, line_settings, sign
+from .support import break_database
 
 WEBHOOKS = ["/voice", "/voice/step?node=menu&lang=en", "/voice/dial?lang=en",
             "/voice/whisper?lang=nb", "/voice/fallback"]
 
 
-@pytest.mark.parametrize("path", WEBHOOKS)
-def test_unsigned_request_is_refused(client, path):
-    assert client.post(path, data=CALL_PARAMS).status_code == 403
+@pytest.fixture(scope="module")
+def line_client(tmp_path_factory, migrated_db):
+    """One app for the stateless cases: each is a single request, and what it must get
+    back (a refusal, or valid TwiML and never an error) depends on nothing an earlier request
+    left behind."""
+    app = create_app(line_settings(tmp_path_factory.mktemp("garbage"), migrated_db))
+    app.config["TESTING"] = True
+    yield app.test_client()
+    services(app).db.engine.dispose()
 
 
 @pytest.mark.parametrize("path", WEBHOOKS)
-def test_wrongly_signed_request_is_refused(client, path):
+def test_unsigned_request_is_refused(line_client, path):
+    assert line_client.post(path, data=CALL_PARAMS).status_code == 403
+
+
+@pytest.mark.parametrize("path", WEBHOOKS)
+def test_wrongly_signed_request_is_refused(line_client, path):
     signature = sign(BASE + path, CALL_PARAMS, token="not-the-token")
-    response = client.post(path, data=CALL_PARAMS, headers={"X-Twilio-Signature": signature})
+    response = line_client.post(path, data=CALL_PARAMS, headers={"X-Twilio-Signature": signature})
     assert response.status_code == 403
 
 
-def test_tampered_position_is_refused(client):
+def test_tampered_position_is_refused(line_client):
     signature = sign(BASE + "/voice/step?node=menu&lang=en", CALL_PARAMS)
-    response = client.post("/voice/step?node=menu&lang=nb", data=CALL_PARAMS,
-                           headers={"X-Twilio-Signature": signature})
+    response = line_client.post("/voice/step?node=menu&lang=nb", data=CALL_PARAMS,
+                                headers={"X-Twilio-Signature": signature})
     assert response.status_code == 403
 
 
@@ -93,19 +105,19 @@ DIGITS = [None, "", "5", "0", "*", "#", "12345", "abc", "ø", "9" * 500, "1#"]
 
 @pytest.mark.parametrize("path", GARBAGE)
 @pytest.mark.parametrize("digits", DIGITS)
-def test_garbage_never_gives_an_error(client, path, digits):
+def test_garbage_never_gives_an_error(line_client, path, digits):
     params = dict(CALL_PARAMS)
     if digits is not None:
         params["Digits"] = digits
     params["DialCallStatus"] = digits or ""
-    response = post_signed(client, path, params)
+    response = post_signed(line_client, path, params)
     assert response.status_code == 200
     root = ET.fromstring(response.get_data(as_text=True))
     assert root.tag == "Response" and len(root), "never an empty answer"
 
 
-def test_missing_call_parameters_are_fine(client):
-    response = post_signed(client, "/voice", {})
+def test_missing_call_parameters_are_fine(line_client):
+    response = post_signed(line_client, "/voice", {})
     assert response.status_code == 200 and b"<Gather" in response.data
 
 
@@ -122,10 +134,8 @@ def test_an_exception_gives_callback_information_in_the_callers_language(app, cl
     assert "112" in text and "47. 45. 15. 00" in text and 'language="nb-NO"' in text
 
 
-def test_fallback_url_needs_no_database(app, client, tmp_path):
-    services(app).db.engine.dispose()
-    (tmp_path / "ivr.sqlite3").unlink()
-    (tmp_path / "ivr.sqlite3").mkdir()
+def test_fallback_url_needs_no_database(app, client):
+    break_database(app)
     response = post_signed(client, "/voice/fallback", CALL_PARAMS)
     assert response.status_code == 200
     text = response.get_data(as_text=True)

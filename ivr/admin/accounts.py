@@ -32,8 +32,16 @@ CHANGE_TRANSFER = frozenset({"admin"})  # where every caller who presses 0 is pu
 SESSION_VERSION = "account_version"  # the session key holding StaffAccount.session_version
 
 _hasher = PasswordHasher()
-# Verified when the account does not exist, so a wrong e-mail costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash("not a real password")
+_dummy_hashes: dict[PasswordHasher, str] = {}
+
+
+def _dummy_hash() -> str:
+    """Verified when the account does not exist, so a wrong e-mail costs as long as a wrong
+    password. Made on first use with the hasher in use: a hash costs about a second, which
+    every process (each `ivr` command, each worker) would otherwise pay at import."""
+    if _hasher not in _dummy_hashes:
+        _dummy_hashes[_hasher] = _hasher.hash("not a real password")
+    return _dummy_hashes[_hasher]
 
 
 class AccountError(ValueError):
@@ -209,7 +217,7 @@ def sign_in(db: Database, email: str, password: str, ip: str,
         if _too_soon(s, email, ip, now, limits):
             return SignIn.LIMITED, None
         row = s.scalars(select(StaffAccount).where(StaffAccount.email == email)).first()
-        ok = _verify(row.password_hash if row else _DUMMY_HASH, password)
+        ok = _verify(row.password_hash if row else _dummy_hash(), password)
         ok = ok and row is not None and row.active
         s.add(SignInAttempt(at=now, email=email, ip=ip, succeeded=ok))
         s.execute(delete(SignInAttempt).where(SignInAttempt.at < now - KEEP_ATTEMPTS))

@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from tqdm import tqdm
 
 from ..db import Busy, DatabaseUnavailable
 from ..services import services
@@ -46,10 +45,10 @@ def build(langs, prompt_ids, engine_names, force_tts) -> None:
 
     def unreachable(engine: str, reason: str) -> None:
         others = ", ".join(e.name for e in engines if e.name != engine) or "none"
-        tqdm.write(f"\nNOTE: {engine} is unreachable ({reason}).\n"
+        click.echo(f"\nNOTE: {engine} is unreachable ({reason}).\n"
                    f"      Building with the next engine instead ({others}).\n"
                    f"      When the network is back, re-render with gTTS:  {RERENDER_COMMAND}\n",
-                   file=sys.stderr)
+                   err=True)
 
     recordings = _recordings()
     builder = Builder(recordings, engines, force=force_tts, on_unreachable=unreachable)
@@ -60,8 +59,9 @@ def build(langs, prompt_ids, engine_names, force_tts) -> None:
     _check_writable(recordings.store.root)
     try:
         with recordings.db.serialised("audio build", wait=0), \
-                tqdm(total=len(prompts), unit="prompt", file=sys.stderr, leave=False) as bar:
-            report = builder.run(prompts, progress=lambda p: bar.update())
+                click.progressbar(range(len(prompts)), label="building", file=sys.stderr,
+                                  show_pos=True) as bar:
+            report = builder.run(prompts, progress=lambda p: bar.update(1))
     except Busy:
         raise click.ClickException("another `ivr audio build` is running on this database; "
                                    "wait for it to finish, then run this one again") from None

@@ -9,7 +9,6 @@ Run only these with `pytest -m browser`, or leave them out with `pytest -m "not 
 
 from __future__ import annotations
 
-import io
 import os
 import threading
 from datetime import datetime
@@ -133,11 +132,9 @@ def test_closing_and_reopening_the_line_in_the_browser_reaches_the_caller(
 
 def _tone_wav(seconds: float = 2.0) -> bytes:
     """A small WAV file, as a coordinator's phone might have recorded it."""
-    from pydub.generators import Sine
+    from tests.support import tone
 
-    buffer = io.BytesIO()
-    Sine(330).to_audio_segment(duration=int(seconds * 1000), volume=-10).export(buffer, "wav")
-    return buffer.getvalue()
+    return tone(seconds, 330, volume=-10)
 
 
 def _played(app) -> list[str]:

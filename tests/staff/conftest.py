@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select
 from staff_support import ADMIN, EDITOR, PASSWORD, REVIEWER, Staff
 
 from ivr.admin.accounts import add_account
 from ivr.models import AuditEntry
 from ivr.services import services
-
-
-@pytest.fixture(autouse=True)
-def quick_password_hashes(monkeypatch):
-    """Cheap argon2id parameters: the tests check behaviour, not the hash's cost."""
-    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr("ivr.admin.accounts._hasher", quick)
-    monkeypatch.setattr("ivr.admin.accounts._DUMMY_HASH", quick.hash("not a real password"))
 
 
 @pytest.fixture

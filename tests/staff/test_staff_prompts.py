@@ -11,16 +11,15 @@ import re
 
 import pytest
 import time_machine
-from pydub.generators import Sine
 from sqlalchemy import select
 from staff_support import ADMIN, EDITOR, REVIEWER, Staff
 
 from ivr import create_app
-from ivr.audio.processing import ffmpeg_exe
 from ivr.catalog import Prompt
 from ivr.models import Recording, TextVersion
 from ivr.services import services
 from tests.audio_fixtures import install_built
+from tests.support import tone
 
 
 def after_purge_grace():
@@ -41,15 +40,6 @@ def app(app_settings, built_english):
     app.config["TESTING"] = True
     yield app
     services(app).db.engine.dispose()
-
-
-def tone(seconds: float = 2.0, freq: int = 330, fmt: str = "wav", volume: float = -8) -> bytes:
-    """A tone file as a phone might send it (any format ffmpeg writes)."""
-    ffmpeg_exe()  # points pydub at the same ffmpeg
-    buffer = io.BytesIO()
-    segment = Sine(freq).to_audio_segment(duration=int(seconds * 1000), volume=volume)
-    segment.export(buffer, fmt, codec="aac" if fmt == "adts" else None)
-    return buffer.getvalue()
 
 
 def playing(app, prompt_id: str = "greeting", lang: str = "en") -> str:

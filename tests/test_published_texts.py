@@ -90,6 +90,44 @@ def test_a_draft_recording_plays_only_once_published(built_app):
     assert ("intro", "en") not in lib.drafts()
 
 
+def _tts_of(app, prompt_id: str, words: str, by: str = "kari"):
+    """A text-to-speech draft of `words`, as the staff pages render one for a text draft."""
+    from ivr.audio.build import Builder
+    from ivr.audio.engines import engines_from_setting
+
+    lib = recordings(app)
+    rendered = Builder(lib, engines_from_setting("espeak"), by=by).render(words, "en")
+    return lib.add(lib.prompt(prompt_id, "en"), rendered.data, rendered.measure, source="tts",
+                   action="build", by=by, engine=rendered.engine, key=rendered.key, text=words,
+                   draft=True)
+
+
+def test_tts_of_an_unpublished_text_draft_cannot_play_on_its_own(built_app):
+    """New words reach callers only by publishing the text: audio alone is refused, the
+    CLI's restore included, and what plays keeps saying the published text."""
+    from ivr.audio.library import OtherWords
+
+    db, catalog, lib = built_app.extensions["ivr.db"], built_app.extensions["ivr.catalog"], \
+        recordings(built_app)
+    before = playing(built_app, "goodbye")
+    words = "Goodbye, in unreviewed words nobody published."
+    version = save_version(db, catalog, "goodbye", "en", words, "kari")
+    draft = _tts_of(built_app, "goodbye", words)
+    with pytest.raises(OtherWords):
+        lib.restore(draft.id, "kari", action="publish")
+    refused = run(built_app, "restore", str(draft.id))
+    assert refused.exit_code != 0
+    assert playing(built_app, "goodbye").hash == before.hash
+    publish_version(db, version, "kari")  # the text is published: now its audio may play
+    lib.restore(draft.id, "kari", action="publish")
+    assert playing(built_app, "goodbye").hash == draft.hash
+    use_file_text(db, "goodbye", "en")  # back to the file's words: the draft's audio may not
+    with pytest.raises(OtherWords):
+        lib.restore(draft.id, "kari")
+    lib.restore(before.id, "kari")  # the file's own audio may
+    assert playing(built_app, "goodbye").hash == before.hash
+
+
 def test_purge_removes_the_file_only_when_no_other_recording_uses_it(built_app):
     lib = recordings(built_app)
     old = playing(built_app, "intro")

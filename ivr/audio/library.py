@@ -14,9 +14,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from ..catalog import Catalog, Prompt
+from ..catalog import SOURCE_LANGUAGE, Catalog, Prompt
 from ..db import Database
-from ..models import AudioChoice, AudioChoiceEvent, Recording, utcnow
+from ..models import AudioChoice, AudioChoiceEvent, Recording, TextChoice, TextVersion, utcnow
 from .processing import PROCESSING, AudioRejected, Measure, decode, problems, telephone_ready
 from .store import AudioStore
 
@@ -44,6 +44,11 @@ def build_key(text: str, lang: str, engine: str, voice: str, spoken: str = "") -
     if spoken:
         parts += f"\x1f{spoken}"
     return hashlib.sha256(parts.encode("utf-8")).hexdigest()
+
+
+class OtherWords(ValueError):
+    """A text-to-speech version that says other words than the published text: it can only
+    play by publishing its text (text and audio together), never on its own."""
 
 
 @dataclass(frozen=True)
@@ -196,7 +201,12 @@ class Recordings:
             ))
 
     def restore(self, recording_id: int, by: str, action: str = "restore") -> Recording:
-        """Make an earlier version (or a draft: action "publish") play; its file must be there."""
+        """Make an earlier version (or a draft: action "publish") play; its file must be there.
+
+        Text-to-speech says exactly the words it was made from, so a TTS version plays only
+        while those are the published words (OtherWords otherwise): new words reach callers
+        only by publishing the text, with its audio, never as audio alone.
+        """
         with self.db.session() as session:
             recording = session.get(Recording, recording_id)
             if recording is None:
@@ -205,9 +215,30 @@ class Recordings:
                 raise ValueError(f"recording {recording_id} was purged")
             if not self.store.has(recording.hash):
                 raise ValueError(f"the file of recording {recording_id} is not in the store")
+            if recording.source == TTS and recording.text_hash != text_hash(
+                    self.published_words(recording.prompt_id, recording.lang)):
+                raise OtherWords(f"recording {recording_id} says other words than the "
+                                 f"published text: publish its text instead")
             self._choose(session, recording, action, by)
         self.publish()
         return recording
+
+    def published_words(self, prompt_id: str, lang: str) -> str:
+        """The words callers are meant to hear for a prompt, as the database says now (not
+        this process's copy, which may be seconds old): the published staff text, else the
+        file's, else the English (published or file), with the key filled in."""
+        prompt = self.prompt(prompt_id, lang)
+        for code in (lang, SOURCE_LANGUAGE):
+            with self.db.session() as session:
+                published = session.scalar(
+                    select(TextVersion.text).join(TextChoice,
+                                                  TextChoice.version_id == TextVersion.id)
+                    .where(TextChoice.segment == prompt.segment, TextChoice.lang == code))
+            raw = published if published is not None else self.catalog.file_text(
+                code, prompt.segment)
+            if raw is not None:
+                return raw.replace("{key}", prompt.key or "")
+        raise ValueError(f"no text for {prompt_id} in {lang} or {SOURCE_LANGUAGE}")
 
     def get(self, recording_id: int) -> Recording | None:
         """One recording by id."""

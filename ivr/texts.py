@@ -210,3 +210,25 @@ def drafts(db: Database) -> set[tuple[str, str]]:
                          .where(TextVersion.published_at.is_(None))).all()
     return {(seg, lang) for seg, lang, at in rows
             if (chosen.get((seg, lang)) is None or at > chosen[(seg, lang)].chosen_at)}
+
+
+def english_versions(db: Database) -> list[str]:
+    """Every English text staff ever saved: what an outdated translation may translate."""
+    with db.session() as s:
+        return list(s.scalars(select(TextVersion.text).where(
+            TextVersion.lang == SOURCE_LANGUAGE).order_by(TextVersion.id)))
+
+
+def newest_drafts(db: Database, lang: str) -> dict[str, TextVersion]:
+    """Per segment of a language, the newest version saved after its published one (a draft
+    waiting to be published)."""
+    with db.session() as s:
+        chosen = {c.segment: c for c in s.scalars(select(TextChoice).where(
+            TextChoice.lang == lang))}
+        rows = s.scalars(select(TextVersion).where(TextVersion.lang == lang)
+                         .order_by(TextVersion.id.desc())).all()
+    found: dict[str, TextVersion] = {}
+    for version in rows:
+        if version.segment not in found and is_draft(version, chosen.get(version.segment)):
+            found[version.segment] = version
+    return found

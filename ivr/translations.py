@@ -108,3 +108,86 @@ def mark_reviewed(catalog: Catalog, code: str, reviewer: str, on: date) -> Langu
                        translated_from={s: script_fingerprint(english[s]) for s in catalog.segments})
     write_language_meta(catalog.root / code, reviewed)
     return reviewed
+
+
+# The worklist ---------------------------------------------------------------------------------
+
+WORK_KINDS = ("outdated", "missing", "waiting", "unreviewed")
+
+
+@dataclass(frozen=True)
+class Work:
+    """One segment of a language that needs a translator, a reviewer or a publisher, with the
+    words to work from: the English now and, when outdated, the English it was made from."""
+
+    segment: str
+    kind: str  # one of WORK_KINDS
+    text: str  # the words callers hear in this language now ("" when missing)
+    english: str  # the English now
+    english_before: str | None = None  # outdated: the English it translates (None: not known)
+    draft: str | None = None  # waiting: the newest unpublished text version
+    draft_id: int | None = None
+    audio_drafts: int = 0  # waiting: recordings uploaded or rendered and not published
+
+
+@dataclass(frozen=True)
+class Worklist:
+    """Everything to do for one language, by kind, in the order given."""
+
+    code: str
+    items: tuple[Work, ...]
+
+    def of(self, kind: str) -> list[Work]:
+        """The items of one kind."""
+        return [w for w in self.items if w.kind == kind]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many of each kind (every kind present, zero or more)."""
+        return {kind: len(self.of(kind)) for kind in WORK_KINDS}
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What staff saved for a segment and language and nobody has published yet."""
+
+    text: str | None = None
+    text_id: int | None = None
+    audio_drafts: int = 0
+
+
+def english_before(catalog: Catalog, code: str, segment: str,
+                   english_texts: list[str]) -> str | None:
+    """The English a translation was made from, found by its fingerprint among the file's
+    English and `english_texts` (every English version staff saved); None when not known."""
+    wanted = catalog.languages[code].translated_from.get(segment)
+    candidates = [*english_texts, catalog.files[SOURCE_LANGUAGE].texts.get(segment, "")]
+    return next((t for t in reversed(candidates) if t and text_hash(t) == wanted), None)
+
+
+def worklist(catalog: Catalog, code: str, english_texts: list[str],
+             waiting: dict[str, Waiting], order: list[str] | None = None) -> Worklist:
+    """What is outdated, missing, waiting to be published and not reviewed in a language.
+
+    `english_texts` are English texts the translations may have been made from (the files'
+    and every version staff saved): an outdated translation's fingerprint finds its English
+    among them. `waiting` maps a segment to what is saved and unpublished in this language.
+    """
+    language = catalog.languages[code]
+    english_now = catalog.languages[SOURCE_LANGUAGE].texts
+    items: list[Work] = []
+    for segment in order or catalog.segments:
+        english, text = english_now[segment], language.texts.get(segment, "")
+        state = segment_state(catalog, language, segment)
+        if state == "outdated":
+            before = english_before(catalog, code, segment, english_texts)
+            items.append(Work(segment, "outdated", text, english, english_before=before))
+        elif state == "missing":
+            items.append(Work(segment, "missing", "", english))
+        elif state == "draft":
+            items.append(Work(segment, "unreviewed", text, english))
+        if segment in waiting:
+            w = waiting[segment]
+            items.append(Work(segment, "waiting", text, english, draft=w.text,
+                              draft_id=w.text_id, audio_drafts=w.audio_drafts))
+    return Worklist(code, tuple(items))

@@ -107,7 +107,7 @@ def test_tts_of_an_unpublished_text_draft_cannot_play_on_its_own(built_app):
     CLI's restore included, and what plays keeps saying the published text."""
     from ivr.audio.library import OtherWords
 
-    db, catalog, lib = built_app.extensions["ivr.db"], built_app.extensions["ivr.catalog"], \
+    db, catalog, lib = services(built_app).db, services(built_app).catalog, \
         recordings(built_app)
     before = playing(built_app, "goodbye")
     words = "Goodbye, in unreviewed words nobody published."

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask, session
+from flask import Flask, send_from_directory, session
 from flask_login import LoginManager
 
 from ..services import services
@@ -78,3 +78,10 @@ def register(app: Flask) -> None:
                                                  session.get(SESSION_VERSION)))
     logins.init_app(app)
     app.register_blueprint(bp)
+    app.add_url_rule("/favicon.ico", "favicon", _favicon)
+
+
+def _favicon():
+    """The line's icon, for browsers that ask for /favicon.ico (the staff pages link it)."""
+    return send_from_directory(bp.static_folder, "favicon.svg", mimetype="image/svg+xml",
+                               max_age=86400)

@@ -1,6 +1,7 @@
 """The opening-hours calendar: weekly hours, public holidays and closures, day by day.
 
-Pure: give it the first day, the number of weeks and the closures; get weeks of days back.
+Pure: give it the first day, the number of weeks and the closures; get weeks of days back,
+or the coming holidays, eves and closures as a list.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from ..hours import OSLO, REGULAR, WeeklyHours, holiday_name
+from ..hours import OSLO, REGULAR, HoursRules, WeeklyHours, holiday_name, is_open
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,16 @@ class ClosureOnDay:
         return self.starts == time(0) and self.ends is None
 
 
+# Not public holidays in Norway: the line is open on these by the regular hours, unless KOM
+# adds a closure (the calendar says so, so that closing them is a deliberate choice).
+EVES = {(12, 24): "calendar.christmas_eve", (12, 31): "calendar.new_years_eve"}
+
+
+def eve(day: date) -> str | None:
+    """The interface key naming this day when it is an eve that is open by law, else None."""
+    return EVES.get((day.month, day.day))
+
+
 @dataclass(frozen=True)
 class Day:
     """One day of the calendar."""
@@ -35,6 +46,11 @@ class Day:
     closes: time | None
     closures: tuple[ClosureOnDay, ...] = field(default=())
     today: bool = False
+
+    @property
+    def eve(self) -> str | None:
+        """Christmas Eve or New Year's Eve (open by law), as an interface key."""
+        return eve(self.day)
 
     @property
     def closed_all_day(self) -> bool:
@@ -80,3 +96,78 @@ def build(first: date, weeks: int, closures: list[ClosureRow], today: date,
                             weekly.closes if open_day else None, on_day, day == today))
         result.append(week)
     return result
+
+
+@dataclass(frozen=True)
+class Span:
+    """A closure in the staff's words: whole days (first to last day), or from a time to a
+    time, in Oslo time. `from_time` and `until_time` are None at midnight."""
+
+    first_day: date
+    last_day: date
+    from_time: time | None
+    until_time: time | None
+
+    @property
+    def whole_days(self) -> bool:
+        return self.from_time is None and self.until_time is None
+
+
+def span(starts_at: datetime, ends_at: datetime) -> Span:
+    """How a stored closure reads: 2 December 00:00 to 3 December 00:00 is the one day
+    2 December, not two days."""
+    starts, ends = starts_at.astimezone(OSLO), ends_at.astimezone(OSLO)
+    until = None if ends.time() == time(0) else ends.time()
+    last = ends.date() - timedelta(days=1) if until is None else ends.date()
+    return Span(starts.date(), max(last, starts.date()),
+                None if starts.time() == time(0) else starts.time(), until)
+
+
+@dataclass(frozen=True)
+class Coming:
+    """A day or span in the list of what is coming: a public holiday, an eve that is open by
+    law, or a planned closure (with its id, span and reason)."""
+
+    day: date
+    kind: str  # holiday | eve | closure
+    name: str  # the holiday's name, the eve's interface key, or the closure's reason
+    span: Span | None = None
+    closure_id: int | None = None
+
+
+def coming(today: date, days: int, closures: list[ClosureRow],
+           weekly: WeeklyHours = REGULAR.weekly) -> list[Coming]:
+    """Public holidays on weekdays the line would open, 24 and 31 December, and closures
+    from today for `days` days, in date order: what a coordinator plans around."""
+    found: list[Coming] = []
+    for n in range(days):
+        day = today + timedelta(days=n)
+        name = holiday_name(day)
+        if name and day.weekday() in weekly.days:
+            found.append(Coming(day, "holiday", name))
+        elif eve(day) and not name and day.weekday() in weekly.days:
+            found.append(Coming(day, "eve", eve(day)))
+    end = today + timedelta(days=days)
+    for c in closures:
+        s = span(c.starts_at, c.ends_at)
+        if s.last_day >= today and s.first_day < end:
+            found.append(Coming(s.first_day, "closure", c.reason, s, c.id))
+    return sorted(found, key=lambda c: (c.day, c.kind != "closure"))
+
+
+def next_change(now: datetime, rules: HoursRules, days: int = 21) -> datetime | None:
+    """When the line next opens (if closed now) or closes (if open now), to the minute, within
+    `days`; None when nothing changes that soon (e.g. closed by hand until someone reopens)."""
+    if rules.override is not None and rules.override.until is None:
+        return None  # closed (or opened) by hand until someone goes back to regular hours
+    state, step = is_open(now, rules), timedelta(minutes=15)
+    at = now.replace(second=0, microsecond=0)
+    end = now + timedelta(days=days)
+    while at < end:
+        later = at + step
+        if is_open(later, rules) != state:
+            while is_open(at + timedelta(minutes=1), rules) == state:
+                at += timedelta(minutes=1)
+            return at + timedelta(minutes=1)
+        at = later
+    return None

@@ -3,7 +3,8 @@ the numbers a caller pressing 0 is put through to, and which languages callers a
 (Planned closures are added and removed in closures.py.)
 
 Every change goes through a POST with a CSRF token, checks the role, writes the audit log and
-redirects (post/redirect/get), so a reload never repeats a change.
+redirects (post/redirect/get), so a reload never repeats a change. A refused change shows the
+page again at the refused form, with why and what was typed (`render_page` with a Refusal).
 """
 
 from __future__ import annotations
@@ -24,13 +25,15 @@ from ..schedule import set_switch, write_setting
 from ..services import services
 from . import calendar
 from .accounts import CHANGE_TRANSFER, EDIT_LINE
-from .actions import audio, catalog, db, log_change, requires, settings, show_errors
+from .actions import audio, catalog, db, log_change, requires, settings
 from .forms import ActionForm, CloseForm, ClosureForm, LanguagesForm, TransferForm
 from .i18n import t
+from .refusals import Refusal, refused
 
 bp = Blueprint("line", __name__)
 MENU = "nav.line"
 CALENDAR_WEEKS = 14
+COMING_DAYS = 366  # the list of coming holidays and closures: a year ahead
 MAX_TRANSFER_NUMBERS = 10
 ASCII_E164 = re.compile(r"\+[1-9][0-9]{6,14}", re.ASCII)
 
@@ -58,14 +61,18 @@ def closures_from(start: datetime, end: datetime | None = None) -> list[Closure]
         return list(s.scalars(query))
 
 
-def _weeks(now: datetime) -> list[list[calendar.Day]]:
-    """The calendar from this week's Monday, CALENDAR_WEEKS long, with its closures."""
+def _planning(now: datetime) -> dict:
+    """The calendar from this week's Monday, CALENDAR_WEEKS long, and the list of the coming
+    year's holidays, eves and closures."""
     today = now.astimezone(OSLO).date()
     first = today - timedelta(days=today.weekday())
     start = datetime.combine(first, time(0), OSLO)
-    closures = closures_from(start, start + timedelta(weeks=CALENDAR_WEEKS))
-    rows = [calendar.ClosureRow(c.id, c.starts_at, c.ends_at, c.reason) for c in closures]
-    return calendar.build(first, CALENDAR_WEEKS, rows, today)
+    rows = [calendar.ClosureRow(c.id, c.starts_at, c.ends_at, c.reason)
+            for c in closures_from(start)]
+    end = start + timedelta(weeks=CALENDAR_WEEKS)
+    return {"weeks": calendar.build(first, CALENDAR_WEEKS,
+                                    [r for r in rows if r.starts_at < end], today),
+            "coming": calendar.coming(today, COMING_DAYS, rows)}
 
 
 def _back_effect(now: datetime, rules: HoursRules) -> str:
@@ -92,20 +99,34 @@ def _why_closed(now: datetime, rules: HoursRules) -> str:
 @login_required
 def page():
     """The line page: the switch, the calendar, closures, transfer numbers, languages."""
+    return render_page()
+
+
+def render_page(status: int = 200, refusal: Refusal | None = None, **forms):
+    """The line page; with a `refusal`, the refused form (in `forms`, bound to what was typed)
+    says why next to itself and the page opens there."""
     now, scripts, current = utcnow(), catalog(), settings()
     rules = services().line.rules(now)
     open_now = is_open(now, rules)
+    forms = {
+        "close_form": CloseForm(formdata=None), "closure_form": ClosureForm(formdata=None),
+        "transfer_form": TransferForm(formdata=None,
+                                      numbers="\n".join(current.transfer_numbers),
+                                      timeout=current.dial_timeout),
+        "languages_form": LanguagesForm(formdata=None, offer_drafts=current.offer_drafts),
+        "enabled": {c for c in scripts.languages if c not in current.disabled_languages},
+        **forms,
+    }
     return render_template(
         "admin/line.html", back_effect=_back_effect(now, rules),
         open_now=open_now, why_closed=None if open_now else _why_closed(now, rules),
-        switch=_switch_row(), weeks=_weeks(now), closures=closures_from(now), settings=current,
+        next_change=calendar.next_change(now, rules),
+        switch=_switch_row(), closures=closures_from(now), settings=current,
+        **_planning(now), span=calendar.span, refusal=refusal,
         languages=[scripts.languages[c] for c in languages_in_order(scripts)],
-        close_form=CloseForm(), action_form=ActionForm(), closure_form=ClosureForm(),
-        transfer_form=TransferForm(numbers="\n".join(current.transfer_numbers),
-                                   timeout=current.dial_timeout),
-        languages_form=LanguagesForm(offer_drafts=current.offer_drafts),
+        action_form=ActionForm(), **forms,
         may_edit=current_user.may(EDIT_LINE), may_transfer=current_user.may(CHANGE_TRANSFER),
-    )
+    ), status
 
 
 @bp.post("/line/close")
@@ -114,9 +135,8 @@ def close():
     """Close the line now: callers pressing 0 hear the callback information."""
     form = CloseForm()
     if not form.validate_on_submit():
-        show_errors(form)
-        return redirect(url_for("admin.line.page"))
-    set_switch(db(), False, form.reason.data.strip(), by=current_user.email)
+        return render_page(400, refused("close-form", form), close_form=form)
+    set_switch(db(), False, form.reason.data.strip(), by=current_user.label)
     log_change("line.close", form.reason.data.strip())
     flash(t("line.closed_now"), "info")
     return redirect(url_for("admin.line.page"))
@@ -126,7 +146,7 @@ def close():
 @requires(EDIT_LINE)
 def reopen():
     """Switch the manual closure off: the regular hours and closures apply again."""
-    set_switch(db(), None, by=current_user.email)
+    set_switch(db(), None, by=current_user.label)
     log_change("line.reopen")
     flash(t("line.reopened"), "info")
     return redirect(url_for("admin.line.page"))
@@ -162,12 +182,11 @@ def set_transfer():
     form = TransferForm()
     back = url_for("admin.line.page") + "#transfer"
     if not form.validate_on_submit():
-        show_errors(form)
-        return redirect(back)
+        return render_page(400, refused("transfer-form", form), transfer_form=form)
     numbers = [valid_number(n) for n in parse_numbers(form.numbers.data)]
     if not numbers or len(numbers) > MAX_TRANSFER_NUMBERS or None in numbers:
-        flash(t("err.numbers"), "error")
-        return redirect(back)
+        return render_page(400, Refusal("transfer-form", t("err.numbers"), ("numbers",)),
+                           transfer_form=form)
     numbers = list(dict.fromkeys(numbers))
     old = settings()
     write_setting(db(), "transfer_numbers", numbers)
@@ -185,20 +204,20 @@ def set_languages():
     """Which languages callers are offered, and whether draft translations are offered."""
     form = LanguagesForm()
     back = url_for("admin.line.page") + "#languages"
-    if not form.validate_on_submit():
-        show_errors(form)
-        return redirect(back)
     codes = set(catalog().languages)
     enabled = codes & set(request.form.getlist("enabled"))
+    if not form.validate_on_submit():
+        return render_page(400, refused("languages-form", form), languages_form=form,
+                           enabled=enabled)
     if not enabled:
-        flash(t("err.no_language"), "error")
-        return redirect(back)
+        return render_page(400, Refusal("languages-form", t("err.no_language"), ("enabled",)),
+                           languages_form=form, enabled=enabled)
     disabled = sorted(codes - enabled)
     proposed = dataclasses.replace(settings(), disabled_languages=frozenset(disabled),
                                    offer_drafts=bool(form.offer_drafts.data))
     if not offered_languages(catalog(), proposed, audio().url_for):
-        flash(t("err.none_offered"), "error")
-        return redirect(back)
+        return render_page(400, Refusal("languages-form", t("err.none_offered"), ("enabled",)),
+                           languages_form=form, enabled=enabled)
     write_setting(db(), "disabled_languages", disabled)
     write_setting(db(), "offer_drafts", bool(form.offer_drafts.data))
     log_change("line.languages", f"switched off: {', '.join(disabled) or 'none'}; "

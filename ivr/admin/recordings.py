@@ -8,13 +8,15 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user
 from werkzeug.utils import secure_filename
 
+from ..audio.library import OtherWords
 from ..audio.processing import AudioRejected
 from ..catalog import Prompt
 from .accounts import EDIT_PROMPTS, PURGE
-from .actions import callers_hear_changes, log_change, recordings, requires, show_errors
+from .actions import callers_hear_changes, log_change, recordings, requires
 from .forms import ActionForm, UploadForm
 from .i18n import t
-from .prompts import prompt_or_404, prompt_url
+from .prompts import prompt_or_404, prompt_url, render_prompt
+from .refusals import Refusal
 
 bp = Blueprint("recordings", __name__)
 MENU = None  # part of the prompt pages
@@ -38,8 +40,7 @@ def upload(prompt_id: str, lang: str):
     prompt = prompt_or_404(prompt_id, lang)
     form = UploadForm()
     if not form.validate_on_submit():
-        show_errors(form)
-        return _reply(prompt, "#upload")
+        return _refuse_upload(prompt, t("err.file"))
     data = form.recording.data.read()
     name = secure_filename(form.recording.data.filename or "")  # shown only, never a path
     try:
@@ -48,12 +49,21 @@ def upload(prompt_id: str, lang: str):
     except AudioRejected as exc:
         reason = str(exc)
         key = next((k for word, k in REJECTIONS if word in reason), "upload.unreadable")
-        flash(t(key), "error")
-        return _reply(prompt, "#upload")
+        return _refuse_upload(prompt, t("upload.refused", name=name or "–", reason=t(key)))
     log_change("recording.upload", f"{lang} {prompt.id}: draft {recording.id} "
                                    f"({recording.duration:.1f} s, {recording.loudness:.1f} dBFS)")
     flash(t("upload.saved", duration=recording.duration, loudness=recording.loudness), "info")
     return _reply(prompt, f"#recording-{recording.id}")
+
+
+def _refuse_upload(prompt: Prompt, message: str):
+    """Why an upload was refused, next to the upload form (the recorder script is told where
+    to go, and the page there says it)."""
+    if request.headers.get("X-Recorder") == "1":
+        flash(message, "error")
+        return _reply(prompt, "#upload")
+    return render_prompt(prompt, status=400,
+                         upload_error=Refusal("upload-form", message, ("recording",)))
 
 
 @bp.post("/recordings/<int:recording_id>/publish")
@@ -71,6 +81,9 @@ def publish(recording_id: int):
     action = "publish" if is_draft else "restore"
     try:
         lib.restore(recording.id, current_user.label, action=action)
+    except OtherWords:
+        flash(t("err.other_words"), "error")
+        return redirect(prompt_url(prompt, "#drafts"))
     except ValueError:
         flash(t("err.gone"), "error")
         return redirect(prompt_url(prompt, "#history"))
@@ -79,6 +92,29 @@ def publish(recording_id: int):
                                       f"({recording.source}) plays now")
     flash(t("published" if is_draft else "restored"), "info")
     return redirect(prompt_url(prompt, "#now"))
+
+
+@bp.post("/recordings/<int:recording_id>/discard")
+@requires(EDIT_PROMPTS)
+def discard(recording_id: int):
+    """Throw away a draft that never played: editors their own, admins any."""
+    lib = recordings()
+    recording = lib.get(recording_id)
+    if recording is None or recording.purged_at is not None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    prompt = prompt_or_404(recording.prompt_id, recording.lang)
+    if recording.id not in {r.id for r in lib.drafts().get((prompt.id, prompt.lang), [])}:
+        abort(409)
+    if not (current_user.may(PURGE) or recording.created_by == current_user.label):
+        abort(403)
+    lib.purge(recording.id, current_user.label)
+    named = f", {recording.original_name}" if recording.original_name else ""
+    log_change("recording.discard", f"{prompt.lang} {prompt.id}: draft {recording.id} "
+                                    f"({recording.source}{named})")
+    flash(t("discarded"), "info")
+    return redirect(prompt_url(prompt, "#history"))
 
 
 @bp.route("/recordings/<int:recording_id>/purge", methods=["GET", "POST"])

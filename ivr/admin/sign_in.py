@@ -17,7 +17,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from .. import audit
 from ..models import utcnow
 from .accounts import SESSION_VERSION, SignIn, StaffUser, end_sessions, sign_in
-from .actions import db, log_change, show_errors
+from .actions import db, log_change
 from .forms import SignInForm
 from .i18n import t
 
@@ -74,8 +74,7 @@ def page():
             flash(t("sign_in.wrong"), "error")
             status = 401
     elif form.is_submitted():
-        show_errors(form)
-        status = 400
+        status = 400  # the template shows each field's error next to it
     return render_template("admin/sign_in.html", form=form), status
 
 

@@ -84,6 +84,9 @@ def _sign_in(page, base: str, path: str) -> None:
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
+    # Hashing the password (argon2id) and the first page can take seconds on a busy machine.
+    page.wait_for_url(lambda url: "/sign-in" not in url, timeout=30_000)
+    page.wait_for_load_state()
 
 
 def _press_0_on_wednesday_at_10(caller):
@@ -169,7 +172,7 @@ def test_upload_listen_publish_and_restore_a_recording_reaches_the_caller(
     _sign_in(page, built_live_server, "/staff/prompts?lang=en")
     expect(page.get_by_role("heading", name="Hva innringerne hører")).to_be_visible()
     page.locator("#cell-greeting-en a").click()
-    expect(page.get_by_role("heading", name="Melding greeting")).to_be_visible()
+    expect(page.get_by_role("heading", name="Velkomst – English")).to_be_visible()
     assert _duration(page, "#player-now") > 0.5
 
     # Upload: it becomes a draft with its duration and a player; callers still hear the old one.

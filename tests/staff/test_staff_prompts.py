@@ -67,7 +67,7 @@ def test_grid_shows_every_prompt_and_language_with_audio_and_text_state(staff):
     en_cell = page.split('id="cell-greeting-en"')[1].split("</td>")[0]
     assert "talesyntese" in en_cell and "kildetekst" in en_cell
     nb_cell = page.split('id="cell-greeting-nb"')[1].split("</td>")[0]
-    assert "&lt;Say&gt;" in nb_cell and "utkast" in nb_cell
+    assert "opplest av telefontjenesten" in nb_cell and "ikke gjennomgått" in nb_cell
     only_nb = staff.client.get("/staff/prompts?lang=nb").get_data(as_text=True)
     assert 'id="cell-greeting-nb"' in only_nb and 'id="cell-greeting-en"' not in only_nb
 

@@ -14,7 +14,7 @@ def test_languages_page_shows_each_languages_review_status(staff, catalog):
     page = staff.client.get("/staff/languages").get_data(as_text=True)
     for language in catalog.languages.values():
         assert f'id="lang-{language.code}"' in page
-    assert "utkast" in page and "kildetekst" in page
+    assert "ikke gjennomgått" in page and "kildetekst" in page
     assert says("languages.mark") not in page, "an editor is not offered the reviewer's button"
 
 

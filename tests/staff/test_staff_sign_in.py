@@ -51,7 +51,7 @@ def test_right_password_signs_in_and_is_logged(staff, audit_actions):
     response = staff.sign_in(EDITOR, PASSWORD)
     assert response.status_code == 302 and response.location == "/staff/line"
     page = staff.client.get("/staff/line")
-    assert page.status_code == 200 and EDITOR in page.get_data(as_text=True)
+    assert page.status_code == 200 and "Eva Editor" in page.get_data(as_text=True)
     assert audit_actions() == [("Eva Editor <editor@kom.test>", "staff.sign_in", "")]
 
 

@@ -13,3 +13,12 @@ document.addEventListener("submit", function (event) {
   }
   form.dataset.sent = "1";
 });
+
+// A refused form opens at the form (the address ends in its #id, so the reason is in view);
+// browsers skip autofocus then, so the field the reason is about gets the focus here.
+window.addEventListener("load", function () {
+  var field = document.querySelector("[aria-invalid=true][autofocus]");
+  if (field && document.activeElement !== field) {
+    field.focus({ preventScroll: true });
+  }
+});

@@ -1,0 +1,209 @@
+"""The staff pages as a coordinator meets them in Chromium (issue 12): a refused change says why
+next to the form, in view, with what was typed kept; new words reach callers only with their
+text; the worklist shows what changed in English; phones get every button without sideways
+scrolling; axe-core finds no WCAG 2.1 AA violation.
+
+Same browser and fixtures as test_staff_browser.py (Debian's /usr/bin/chromium, Playwright).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from pydub.generators import Sine
+from sqlalchemy import select
+from test_staff_browser import (  # noqa: F401  (fixtures, used by name)
+    EMAIL,
+    PASSWORD,
+    _played,
+    _sign_in,
+    browser_page,
+    built_live_server,
+    sync_api,
+)
+
+from ivr.admin.accounts import add_account
+from ivr.models import Recording, TextVersion
+from ivr.services import services
+from ivr.texts import publish_version, save_version
+
+expect = sync_api.expect if sync_api else None
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+NEW_GREETING = "Hello. You have reached the KOM information line."
+NEW_GOODBYE = "Thank you for calling KOM. Take care, and goodbye."
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashes(monkeypatch):
+    """Cheap argon2id parameters: signing in is not what these tests measure."""
+    from argon2 import PasswordHasher
+
+    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr("ivr.admin.accounts._hasher", quick)
+    monkeypatch.setattr("ivr.admin.accounts._DUMMY_HASH", quick.hash("not a real password"))
+
+
+@pytest.fixture
+def coordinator(built_app, built_live_server, browser_page):  # noqa: F811
+    """An admin (transfer numbers are admins-only) signed in on the built app; gives (page, base URL)."""
+    add_account(services(built_app).db, EMAIL, "admin", PASSWORD, name="Kari Koordinator")
+    _sign_in(browser_page, built_live_server, "/staff/line")
+    expect(browser_page.get_by_role("heading", name="Linjen og åpningstider")).to_be_visible(
+        timeout=15_000)
+    return browser_page, built_live_server
+
+
+def test_refused_closure_and_transfer_number_say_why_next_to_the_form_and_keep_what_was_typed(
+        coordinator, built_app):
+    page, base = coordinator
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(f"{base}/staff/line")
+    page.get_by_label("Første dag").fill("2026-12-07")
+    page.get_by_label("Siste dag (tom: samme dag)").fill("2026-12-06")
+    page.get_by_label("Grunn").nth(1).fill("Julebord")
+    page.get_by_role("button", name="Legg til stengning").click()
+    error = page.locator("#closure-form-error")
+    expect(error).to_contain_text("Slutten må komme etter starten")
+    expect(error).to_be_in_viewport()
+    expect(page.get_by_label("Første dag")).to_have_value("2026-12-07")
+    expect(page.get_by_label("Siste dag (tom: samme dag)")).to_have_value("2026-12-06")
+    expect(page.get_by_label("Grunn").nth(1)).to_have_value("Julebord")
+    expect(page.get_by_label("Siste dag (tom: samme dag)")).to_have_attribute("aria-invalid", "true")
+
+    page.get_by_label("Telefonnumre").fill("4745 150")
+    page.get_by_role("button", name="Lagre").first.click()
+    error = page.locator("#transfer-form-error")
+    expect(error).to_be_visible()
+    expect(error).to_be_in_viewport()
+    expect(page.get_by_label("Telefonnumre")).to_have_value("4745 150")
+    expect(page.get_by_label("Telefonnumre")).to_be_focused()
+    assert _dialled_numbers(built_app) == [built_app.config["KOM_PHONE_NUMBER"]]
+
+
+def _dialled_numbers(app) -> list[str]:
+    """The numbers a caller pressing 0 is put through to (the saved setting or the default)."""
+    return list(services(app).line.settings().transfer_numbers)
+
+
+def _newest(app, prompt_id: str) -> Recording:
+    return services(app).recordings.history(prompt_id, "en")[0]
+
+
+def _post_from_page(page, action: str) -> None:
+    """Send a POST with the page's CSRF token, as a hand-made form would (no button offers it)."""
+    page.evaluate("""action => {
+        const form = document.createElement("form");
+        form.method = "post";
+        form.action = action;
+        const token = document.querySelector("input[name=csrf_token]").cloneNode();
+        form.appendChild(token);
+        document.body.appendChild(form);
+        form.submit();
+    }""", action)
+    page.wait_for_load_state()
+
+
+def test_a_text_draft_reaches_callers_only_by_publishing_text_and_audio_together(
+        coordinator, built_app):
+    page, base = coordinator
+    old = services(built_app).recordings.manifest()[("greeting", "en")]
+    page.goto(f"{base}/staff/prompts/greeting/en")
+    page.get_by_label("Teksten nå (greeting, en)").fill(NEW_GREETING)
+    page.get_by_role("button", name="Lagre som utkast").click()
+    expect(page.get_by_text("Teksten er lagret som utkast.")).to_be_visible()
+    # The saved draft is what the field shows, not lost.
+    expect(page.get_by_label("Teksten nå (greeting, en)")).to_have_value(NEW_GREETING)
+    tts = _newest(built_app, "greeting")
+    card = page.locator(f"#recording-{tts.id}")
+    expect(card).to_contain_text("sier andre ord enn teksten som er publisert")
+    expect(card.get_by_role("button", name="Publiser")).to_have_count(0)
+
+    # Even sent by hand, the audio alone is refused: callers keep hearing the published words.
+    _post_from_page(page, f"/staff/recordings/{tts.id}/publish")
+    expect(page.get_by_text("kan ikke publiseres alene")).to_be_visible()
+    assert f"/audio/{old}.wav" in _played(built_app)
+    assert f"/audio/{tts.hash}.wav" not in _played(built_app)
+
+    with services(built_app).db.session() as s:
+        version = s.scalars(select(TextVersion)).one()
+    page.locator(f"#text-{version.id}").get_by_role("button", name="Publiser tekst og lyd").click()
+    expect(page.get_by_text("Teksten er publisert.")).to_be_visible()
+    expect(page.locator("#text-now")).to_have_text(NEW_GREETING)
+    assert f"/audio/{tts.hash}.wav" in _played(built_app)
+
+
+def test_the_worklist_lists_a_prompt_whose_english_changed(coordinator, built_app):
+    page, base = coordinator
+    db, catalog = services(built_app).db, services(built_app).catalog
+    before = catalog.file_text("en", "goodbye")
+    publish_version(db, save_version(db, catalog, "goodbye", "en", NEW_GOODBYE, "kari"), "kari")
+    services(built_app).texts.refresh()
+
+    page.goto(f"{base}/staff/languages")
+    row = page.locator("#lang-nb")
+    expect(row).to_contain_text("1 utdatert")
+    row.get_by_role("link", name="Arbeidsliste").click()
+    expect(page.get_by_role("heading", name="Arbeidsliste: Norsk")).to_be_visible()
+    item = page.locator("#outdated-goodbye")
+    expect(item).to_contain_text("Avslutning")
+    expect(item.locator("blockquote[lang=en]").nth(0)).to_have_text(before)
+    expect(item.locator("blockquote[lang=en]").nth(1)).to_have_text(NEW_GOODBYE)
+    expect(item.locator("blockquote[lang=nb]")).to_have_text(catalog.languages["nb"].texts["goodbye"])
+    item.get_by_role("link", name="Oppdater oversettelsen").click()
+    expect(page).to_have_url(f"{base}/staff/prompts/goodbye/nb#edit")
+    expect(page.get_by_label("Teksten nå (goodbye, nb)")).to_be_in_viewport()
+
+
+PHONE_PAGES = ("/staff/line", "/staff/prompts?lang=en", "/staff/prompts/greeting/en",
+               "/staff/languages", "/staff/languages/nb/work", "/staff/audit")
+
+
+@pytest.mark.parametrize("width", [375, 320])
+def test_on_a_phone_nothing_scrolls_sideways_and_publish_and_restore_are_in_view(
+        coordinator, built_app, width):
+    page, base = coordinator
+    lib = services(built_app).recordings
+    first = lib.manifest()[("greeting", "en")]
+    upload = lib.import_recording("greeting", "en", _tone(330), "Kari", original_name="opptak.wav")
+    draft = lib.import_recording("greeting", "en", _tone(440), "Kari", draft=True)
+    page.set_viewport_size({"width": width, "height": 640})
+    for path in PHONE_PAGES:
+        page.goto(f"{base}{path}")
+        wide = page.evaluate("[document.documentElement.scrollWidth,"
+                             " document.documentElement.clientWidth]")
+        assert wide[0] == wide[1] == width, (path, wide)
+    header = page.locator("header").bounding_box()
+    assert header["height"] <= 130, header
+    page.goto(f"{base}/staff/prompts/greeting/en")
+    old_id = next(r.id for r in lib.history("greeting", "en") if r.hash == first)
+    buttons = [page.get_by_role("button", name=f"Publiser: Versjon {draft.id}"),
+               page.get_by_role("button", name=f"Bruk denne versjonen igjen: Versjon {old_id}")]
+    for button in buttons:
+        button.scroll_into_view_if_needed()
+        box = button.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, box
+    expect(page.locator(f"#recording-{upload.id}")).to_contain_text("opptak.wav")
+
+
+def _tone(freq: int) -> bytes:
+    """Two seconds of a tone, as a WAV file."""
+    buffer = io.BytesIO()
+    Sine(freq).to_audio_segment(duration=2000, volume=-10).export(buffer, "wav")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_the_staff_pages_pass_axe_core_wcag_21_aa(coordinator, built_app, width):
+    page, base = coordinator
+    page.set_viewport_size({"width": width, "height": 800})
+    axe = Axe()
+    for path in (*PHONE_PAGES, "/staff/prompts"):
+        page.goto(f"{base}{path}")
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
+        assert results.violations_count == 0, (path, results.generate_report())
+    page.get_by_role("button", name="Logg ut").click()
+    expect(page.get_by_role("heading", name="Logg inn")).to_be_visible()
+    results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
+    assert results.violations_count == 0, ("sign-in", results.generate_report())

@@ -65,12 +65,12 @@ def test_the_line_page_lists_what_is_coming_and_a_closure_as_one_day(staff):
     assert response.status_code == 302
     page = staff.client.get("/staff/line").get_data(as_text=True)
     coming = page.split('id="coming"', 1)[1].split("</section>", 1)[0]
-    assert "ons 02.12.2026 (hele dagen)" in coming and "Fagdag" in coming
+    assert "ons. 2.12.2026 (hele dagen)" in coming and "Fagdag" in coming
     assert "Julaften" in coming and "Nyttårsaften" in coming and "Første påskedag" not in coming
     assert "Andre påskedag" in coming
     closures = page.split('id="closures"', 1)[1].split("</ul>", 1)[0]
-    assert "ons 02.12.2026 (hele dagen): Fagdag" in closures and "00:00" not in closures
-    cell = page.split("ons </span>02.12", 1)[1].split("</td>", 1)[0]
+    assert "ons. 2.12.2026 (hele dagen): Fagdag" in closures and "00:00" not in closures
+    cell = page.split("datetime=\"2026-12-02\"", 1)[1].split("</td>", 1)[0]
     assert "08:00" not in cell and "Fagdag" in cell
 
 
@@ -90,11 +90,11 @@ def test_the_now_box_says_when_the_line_next_opens_or_closes(staff):
     with time_machine.travel(datetime(2026, 12, 2, 10, 0, tzinfo=OSLO), tick=False):
         staff.sign_in(EDITOR)
         page = staff.client.get("/staff/line").get_data(as_text=True)
-    assert 'id="next-change">Stenger ons 02.12.2026 16:00.' in page
+    assert 'id="next-change">Stenger ons. 2.12.2026 16:00.' in page
     with time_machine.travel(datetime(2026, 12, 23, 17, 0, tzinfo=OSLO), tick=False):
         staff.sign_in(EDITOR)
         page = staff.client.get("/staff/line").get_data(as_text=True)
-    assert 'id="next-change">Åpner igjen tor 24.12.2026 08:00.' in page  # open by law
+    assert 'id="next-change">Åpner igjen tor. 24.12.2026 08:00.' in page  # open by law
 
 
 def test_closed_by_hand_the_page_names_who_and_asks_before_reopening(staff):

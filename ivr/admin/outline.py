@@ -9,7 +9,7 @@ from ..catalog import Catalog, Prompt
 from .i18n import t
 
 # Before and after the topics; every topic of menu.toml is a group of its own in between.
-OPENING = (("start", ("greeting", "lang_select", "more_languages")),
+OPENING = (("start", ("greeting", "lang_hint", "lang_select", "more_languages")),
            ("menu", ("intro", "topic_menu", "*menus", "menu_keys")))
 CLOSING = (("parts", ("part_next", "part_end")),
            ("person", ("transfer", "transfer_failed", "closed", "callback", "callback_keys")),

@@ -200,12 +200,15 @@ class Recordings:
                 .order_by(Recording.id.desc())
             ))
 
-    def restore(self, recording_id: int, by: str, action: str = "restore") -> Recording:
+    def restore(self, recording_id: int, by: str, action: str = "restore",
+                saying: str | None = None) -> Recording:
         """Make an earlier version (or a draft: action "publish") play; its file must be there.
 
         Text-to-speech says exactly the words it was made from, so a TTS version plays only
         while those are the published words (OtherWords otherwise): new words reach callers
-        only by publishing the text, with its audio, never as audio alone.
+        only by publishing the text, with its audio, never as audio alone. `saying` is the
+        text being published with it (play_text, play_file_text); otherwise the published
+        words are read from the database.
         """
         with self.db.session() as session:
             recording = session.get(Recording, recording_id)
@@ -215,8 +218,9 @@ class Recordings:
                 raise ValueError(f"recording {recording_id} was purged")
             if not self.store.has(recording.hash):
                 raise ValueError(f"the file of recording {recording_id} is not in the store")
-            if recording.source == TTS and recording.text_hash != text_hash(
-                    self.published_words(recording.prompt_id, recording.lang)):
+            words = saying if saying is not None else self.published_words(
+                recording.prompt_id, recording.lang)
+            if recording.source == TTS and recording.text_hash != text_hash(words):
                 raise OtherWords(f"recording {recording_id} says other words than the "
                                  f"published text: publish its text instead")
             self._choose(session, recording, action, by)
@@ -379,7 +383,7 @@ class Recordings:
                 continue
             match = self.tts_saying(prompt, words)
             if match is not None:
-                self.restore(match.id, by, action="publish")
+                self.restore(match.id, by, action="publish", saying=words)  # text and audio
                 done.append(f"{prompt.id}: TTS {match.id}")
         return TextAudio(tuple(done), kept_human=kept_human)
 
@@ -400,7 +404,7 @@ class Recordings:
             playing_human = now is not None and now.source == HUMAN and self.store.has(now.hash)
             best = self._played_before(prompt, words, humans_only=playing_human)
             if best is not None:
-                self.restore(best.id, by)
+                self.restore(best.id, by, saying=words)
                 done.append(f"{prompt.id}: version {best.id} ({best.source})")
                 continue
             try:

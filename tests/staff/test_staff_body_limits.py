@@ -15,7 +15,9 @@ def test_a_large_recording_upload_is_read(staff):
     response = staff.client.post(
         f"{GREETING}/upload", content_type="multipart/form-data",
         data={"csrf_token": staff.token(GREETING), "recording": (io.BytesIO(noise), "a.wav")})
-    assert response.status_code == 302  # read and judged (not audio), not refused unread
+    # read and judged (not audio: refused next to the upload form), not refused unread (413)
+    assert response.status_code == 400
+    assert "«a.wav» ble ikke lastet opp" in response.get_data(as_text=True)
 
 
 def test_a_large_body_on_any_other_staff_form_is_refused(client, accounts):

@@ -41,7 +41,8 @@ def test_closures_at_the_ends_of_the_calendar_are_refused(staff, db, first, last
     staff.sign_in(EDITOR)
     response = staff.post("/staff/line/closures", {"first_day": first, "last_day": last,
                                                    "reason": "end of time"})
-    assert response.status_code == 302
+    assert response.status_code == 400  # refused next to the form (issue 12)
+    assert 'id="closure-form-error"' in response.get_data(as_text=True)
     assert "Closure" not in response.get_data(as_text=True)
     with db.session() as s:
         assert s.scalar(select(func.count(Closure.id))) == 0

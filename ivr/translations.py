@@ -162,7 +162,7 @@ def english_before(catalog: Catalog, code: str, segment: str,
     English and `english_texts` (every English version staff saved); None when not known."""
     wanted = catalog.languages[code].translated_from.get(segment)
     candidates = [*english_texts, catalog.files[SOURCE_LANGUAGE].texts.get(segment, "")]
-    return next((t for t in reversed(candidates) if t and text_hash(t) == wanted), None)
+    return next((t for t in reversed(candidates) if t and script_fingerprint(t) == wanted), None)
 
 
 def worklist(catalog: Catalog, code: str, english_texts: list[str],

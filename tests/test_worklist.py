@@ -17,10 +17,11 @@ def _publish(app, segment: str, lang: str, text: str) -> None:
 
 
 def test_a_changed_english_puts_the_translation_on_the_worklist_with_both_englishes(app):
-    catalog, db = services(app).catalog, services(app).db
-    before = catalog.file_text(SOURCE_LANGUAGE, "goodbye")
+    db = services(app).db
+    before = services(app).catalog.file_text(SOURCE_LANGUAGE, "goodbye")
     _publish(app, "goodbye", "en", "Thank you for calling. Take care.")
     _publish(app, "goodbye", "en", "Thank you for calling KOM. Take care.")
+    catalog = services(app).catalog  # the catalog as it is after publishing (a new object)
     work = worklist(catalog, "nb", english_versions(db), {})
     [item] = work.of("outdated")
     assert item.segment == "goodbye" and item.english_before == before
@@ -30,7 +31,7 @@ def test_a_changed_english_puts_the_translation_on_the_worklist_with_both_englis
     # A translation saved from the middle English: its English-before is that version.
     _publish(app, "goodbye", "ro", "Vă mulțumim. Aveți grijă.")
     _publish(app, "goodbye", "en", "Thank you for calling. Goodbye and take care.")
-    [ro] = worklist(catalog, "ro", english_versions(db), {}).of("outdated")
+    [ro] = worklist(services(app).catalog, "ro", english_versions(db), {}).of("outdated")
     assert ro.english_before == "Thank you for calling KOM. Take care."
 
 

@@ -12,7 +12,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from flask_login import current_user, login_required
 
 from .. import texts
-from ..audio.library import PromptState, text_hash
+from ..audio.library import PromptState, words_hash
 from ..catalog import SOURCE_LANGUAGE, Catalog, Prompt
 from ..line import languages_in_order
 from ..translations import english_before, segment_state
@@ -85,10 +85,10 @@ def _versions(prompt: Prompt, published: texts.TextChoice | None) -> dict:
     than the published text can only play with its text); the newest draft, which the edit
     field shows (a saved draft is not lost)."""
     versions = texts.versions(db(), prompt.segment, prompt.lang)
-    said = {text_hash(v.text.replace("{key}", prompt.key or "")): v.id
+    said = {words_hash(v.text.replace("{key}", prompt.key or "")): v.id
             for v in reversed(versions)}
     return {"text_versions": versions, "text_version_by_hash": said,
-            "published_words": text_hash(recordings().published_words(prompt.id, prompt.lang)),
+            "published_words": words_hash(recordings().published_words(prompt.id, prompt.lang)),
             "editing_draft": next((v for v in versions if texts.is_draft(v, published)), None)}
 
 

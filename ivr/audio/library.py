@@ -220,7 +220,7 @@ class Recordings:
                 raise ValueError(f"the file of recording {recording_id} is not in the store")
             words = saying if saying is not None else self.published_words(
                 recording.prompt_id, recording.lang)
-            if recording.source == TTS and recording.text_hash != text_hash(words):
+            if recording.source == TTS and recording.text_hash != words_hash(words):
                 raise OtherWords(f"recording {recording_id} says other words than the "
                                  f"published text: publish its text instead")
             self._choose(session, recording, action, by)

@@ -206,6 +206,7 @@ def test_statistics_and_prune_on_postgres(pg_app):
     with time_machine.travel(wednesday, tick=False):
         Call(pg_app.test_client(), catalog, dial_status="busy").start().press("1").press("0")
         Call(pg_app.test_client(), catalog).start().silence()
+    assert services(pg_app).events.flush()  # queued by the calls, written off their road
     result = stats.report(db, wednesday.date(), wednesday.date())
     assert result.value("calls_total", "calls") == 2
     assert result.value("transfers", "busy") == 1

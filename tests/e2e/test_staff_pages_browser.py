@@ -35,16 +35,6 @@ NEW_GREETING = "Hello. You have reached the KOM information line."
 NEW_GOODBYE = "Thank you for calling KOM. Take care, and goodbye."
 
 
-@pytest.fixture(autouse=True)
-def quick_password_hashes(monkeypatch):
-    """Cheap argon2id parameters: signing in is not what these tests measure."""
-    from argon2 import PasswordHasher
-
-    quick = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr("ivr.admin.accounts._hasher", quick)
-    monkeypatch.setattr("ivr.admin.accounts._DUMMY_HASH", quick.hash("not a real password"))
-
-
 @pytest.fixture
 def coordinator(built_app, built_live_server, browser_page):  # noqa: F811
     """An admin (transfer numbers are admins-only) signed in on the built app; gives (page, base URL)."""

@@ -18,6 +18,10 @@ def entries(db: Database, page: int = 1, per_page: int = 100) -> tuple[list[Audi
     """One page of entries, newest first, and the total number of entries."""
     with db.session() as s:
         total = s.scalar(select(func.count(AuditEntry.id))) or 0
-        rows = s.scalars(select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-                         .offset((page - 1) * per_page).limit(per_page)).all()
+        rows = s.scalars(
+            select(AuditEntry)
+            .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+            .offset((page - 1) * per_page)
+            .limit(per_page)
+        ).all()
     return list(rows), total

@@ -26,7 +26,7 @@ MAX_STEPS = 60  # no real call takes more; a line that never ends is a fault
 
 
 def _oslo_time(value: str | None) -> datetime | None:
-    """"2026-12-24 15:59" in Oslo time, as an aware instant."""
+    """ "2026-12-24 15:59" in Oslo time, as an aware instant."""
     if value is None:
         return None
     try:
@@ -45,8 +45,7 @@ def _caller(value: str | None) -> str:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_possible_number(number):
-        raise click.BadParameter("give the number in E.164, like +40712034567",
-                                 param_hint="--from")
+        raise click.BadParameter("give the number in E.164, like +40712034567", param_hint="--from")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -75,11 +74,15 @@ def describe(line: TranscriptLine) -> list[str]:
     if line.english and line.lang != "en":
         rows.append(f"{pad}English: {line.english}")
     if line.kind == "play":
-        rows.append(f"{pad}audio: {line.prompt} ({line.lang}) version {line.version}, "
-                    f"{line.source}, {line.seconds:.1f} s, {line.audio}")
+        rows.append(
+            f"{pad}audio: {line.prompt} ({line.lang}) version {line.version}, "
+            f"{line.source}, {line.seconds:.1f} s, {line.audio}"
+        )
     else:
-        rows.append(f"{pad}spoken by Twilio's voice (<Say>), about {line.seconds:.1f} s"
-                    + (f", prompt {line.prompt}" if line.prompt else ""))
+        rows.append(
+            f"{pad}spoken by Twilio's voice (<Say>), about {line.seconds:.1f} s"
+            + (f", prompt {line.prompt}" if line.prompt else "")
+        )
     return rows
 
 
@@ -100,13 +103,28 @@ def walk(call: SimulatedCall, keys: list[str], dial: str) -> list[TranscriptLine
 
 
 @click.command("call")
-@click.option("--from", "caller", default=None, metavar="NUMBER",
-              help="The caller's number, E.164 (default: an example Norwegian mobile number).")
-@click.option("--at", "at", default=None, metavar='"YYYY-MM-DD HH:MM"',
-              help="Call at this Oslo time (default: now). Nothing changes for real callers.")
+@click.option(
+    "--from",
+    "caller",
+    default=None,
+    metavar="NUMBER",
+    help="The caller's number, E.164 (default: an example Norwegian mobile number).",
+)
+@click.option(
+    "--at",
+    "at",
+    default=None,
+    metavar='"YYYY-MM-DD HH:MM"',
+    help="Call at this Oslo time (default: now). Nothing changes for real callers.",
+)
 @click.option("--keys", default="", help="Keys to press in order, e.g. 1,2,0.")
-@click.option("--dial", type=click.Choice(list(DIAL_OUTCOMES)), default="answered",
-              show_default=True, help="What happens when the line transfers the call.")
+@click.option(
+    "--dial",
+    type=click.Choice(list(DIAL_OUTCOMES)),
+    default="answered",
+    show_default=True,
+    help="What happens when the line transfers the call.",
+)
 @click.option("--drafts", is_flag=True, help="Play draft texts and recordings instead of live.")
 @with_appcontext
 def call(caller: str | None, at: str | None, keys: str, dial: str, drafts: bool) -> None:

@@ -63,8 +63,9 @@ class CallEvents:
         if len(self.queue) >= self.max_queued:
             self.dropped += 1
             if self.dropped == 1 or self.dropped % 1000 == 0:
-                log.error("call events: the queue is full (database away?); %d lost so far",
-                          self.dropped)
+                log.error(
+                    "call events: the queue is full (database away?); %d lost so far", self.dropped
+                )
             return
         self.queue.append(event)
         self._ensure_writer()
@@ -76,11 +77,23 @@ class CallEvents:
                 batch = [self.queue[i] for i in range(min(BATCH, len(self.queue)))]
                 try:
                     with self.db.session() as s:
-                        s.add_all([CallEvent(at=e.at, language=e.language, node=e.node,
-                                             key=e.key, event=e.event, call_key=e.call_key) for e in batch])
+                        s.add_all(
+                            [
+                                CallEvent(
+                                    at=e.at,
+                                    language=e.language,
+                                    node=e.node,
+                                    key=e.key,
+                                    event=e.event,
+                                    call_key=e.call_key,
+                                )
+                                for e in batch
+                            ]
+                        )
                 except DatabaseUnavailable as exc:
-                    log.error("call events: cannot write %d queued (%s); retrying",
-                              len(self.queue), exc)
+                    log.error(
+                        "call events: cannot write %d queued (%s); retrying", len(self.queue), exc
+                    )
                     return False
                 for _ in batch:
                     self.queue.popleft()
@@ -109,8 +122,12 @@ class CallEvents:
             if self._pid == os.getpid():  # a forked worker starts its own writer
                 return
             self._pid = os.getpid()
-            self._writer = threading.Thread(target=_write_forever, args=(weakref.ref(self),),
-                                            name="ivr-call-events", daemon=True)
+            self._writer = threading.Thread(
+                target=_write_forever,
+                args=(weakref.ref(self),),
+                name="ivr-call-events",
+                daemon=True,
+            )
             self._writer.start()
             atexit.register(_close, weakref.ref(self))
 

@@ -158,8 +158,10 @@ class Catalog:
         """This catalog with the texts and reviews staff published laid over the files."""
         if overlay == self.overlay:
             return self
-        languages = {code: _overlaid(language, overlay, set(self.segments))
-                     for code, language in self.files.items()}
+        languages = {
+            code: _overlaid(language, overlay, set(self.segments))
+            for code, language in self.files.items()
+        }
         return replace(self, languages=languages, overlay=overlay)
 
     def file_text(self, lang: str, segment: str) -> str | None:
@@ -221,11 +223,16 @@ def _overlaid(language: Language, overlay: TextOverlay, segments: set[str]) -> L
     A language counts as reviewed when the latest review on the staff pages was made of exactly
     its current texts, or when its language.toml says so and staff changed none of its texts.
     """
-    mine = {seg: value for (lang, seg), value in overlay.texts.items()
-            if lang == language.code and seg in segments}
+    mine = {
+        seg: value
+        for (lang, seg), value in overlay.texts.items()
+        if lang == language.code and seg in segments
+    }
     texts = {**language.texts, **{seg: text for seg, (text, _) in mine.items()}}
-    translated_from = {**language.translated_from,
-                       **{seg: source for seg, (_, source) in mine.items() if source}}
+    translated_from = {
+        **language.translated_from,
+        **{seg: source for seg, (_, source) in mine.items() if source},
+    }
     status, by, on = language.status, language.reviewed_by, language.reviewed_on
     review = overlay.reviews.get(language.code)
     if status != "source":
@@ -233,8 +240,14 @@ def _overlaid(language: Language, overlay: TextOverlay, segments: set[str]) -> L
             status, by, on = "reviewed", review.by, review.on
         elif texts != language.texts:
             status = "draft"
-    return replace(language, texts=texts, translated_from=translated_from, status=status,
-                   reviewed_by=by, reviewed_on=on)
+    return replace(
+        language,
+        texts=texts,
+        translated_from=translated_from,
+        status=status,
+        reviewed_by=by,
+        reviewed_on=on,
+    )
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -249,9 +262,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def load_language(folder: Path) -> Language:
     """Read one language folder."""
     meta = _read_toml(folder / "language.toml")
-    texts = {
-        p.stem: p.read_text(encoding="utf-8").strip() for p in sorted(folder.glob("*.txt"))
-    }
+    texts = {p.stem: p.read_text(encoding="utf-8").strip() for p in sorted(folder.glob("*.txt"))}
     try:
         return Language(
             code=folder.name,
@@ -279,11 +290,15 @@ def _caller_countries(by_language: dict[str, object]) -> dict[str, str]:
             raise CatalogError(f"menu.toml [caller_country] {lang} must be a list of countries")
         for region in regions:
             if not isinstance(region, str) or not REGION_CODE.match(region):
-                raise CatalogError(f"menu.toml [caller_country] {lang}: {region!r} is not a "
-                                   "two-letter country code such as \"RO\"")
+                raise CatalogError(
+                    f"menu.toml [caller_country] {lang}: {region!r} is not a "
+                    'two-letter country code such as "RO"'
+                )
             if region in countries:
-                raise CatalogError(f"menu.toml [caller_country] lists {region} under both "
-                                   f"{countries[region]} and {lang}")
+                raise CatalogError(
+                    f"menu.toml [caller_country] lists {region} under both "
+                    f"{countries[region]} and {lang}"
+                )
             countries[region] = lang
     return countries
 

@@ -1,14 +1,14 @@
 """The `ivr` command: Flask's CLI with the line's own commands.
 
-    ivr init-db            create or migrate the database
-    ivr hours status       is KOM open now, and the coming holidays
-    ivr hours close/open   the manual switch; `ivr hours regular` returns to the regular hours
-    ivr sign URL k=v ...   the X-Twilio-Signature for a request, to walk a call with curl
-    ivr audio ...          build, import and check the recorded prompts (docs/audio.md)
-    ivr selftest URL       walk the live line at URL as Twilio would (for cron monitoring)
-    ivr staff add/list/disable/enable/password   staff accounts (see docs/staff.md)
-    ivr call [--at ...] [--keys ...]   walk a simulated call and print what a caller hears
-    ivr stats prune        delete anonymous call events older than the retention (cron)
+ivr init-db            create or migrate the database
+ivr hours status       is KOM open now, and the coming holidays
+ivr hours close/open   the manual switch; `ivr hours regular` returns to the regular hours
+ivr sign URL k=v ...   the X-Twilio-Signature for a request, to walk a call with curl
+ivr audio ...          build, import and check the recorded prompts (docs/audio.md)
+ivr selftest URL       walk the live line at URL as Twilio would (for cron monitoring)
+ivr staff add/list/disable/enable/password   staff accounts (see docs/staff.md)
+ivr call [--at ...] [--keys ...]   walk a simulated call and print what a caller hears
+ivr stats prune        delete anonymous call events older than the retention (cron)
 """
 
 from __future__ import annotations
@@ -53,7 +53,8 @@ class LineCommands(FlaskGroup):
             raise click.ClickException(
                 f"the database is not available ({exc}). The command did not finish; "
                 "run it again when the database answers (a locked SQLite database is "
-                "usually free again within seconds).") from None
+                "usually free again within seconds)."
+            ) from None
 
 
 @click.group(cls=LineCommands, create_app=_create_app)
@@ -165,8 +166,6 @@ def sign(url: str, params: tuple[str, ...]) -> None:
     click.echo(RequestValidator(token).compute_signature(url, form))
 
 
-
-
 def _catalog_now():
     """The scripts as the files say now, with the texts staff published laid over them: the
     translator edits the files, callers hear the published texts, and both count."""
@@ -182,14 +181,18 @@ def languages(ctx: click.Context) -> None:
     if ctx.invoked_subcommand is not None:
         return
     catalog = _catalog_now()
-    header = f"{'code':5} {'name':14} {'status':9} {'present':>7} {'missing':>7} " \
-             f"{'draft':>5} {'outdated':>8} {'reviewed':>8}  reviewer"
+    header = (
+        f"{'code':5} {'name':14} {'status':9} {'present':>7} {'missing':>7} "
+        f"{'draft':>5} {'outdated':>8} {'reviewed':>8}  reviewer"
+    )
     click.echo(header)
     for r in translations.report(catalog):
         reviewer = f"{r.reviewed_by} {r.reviewed_on}".strip() or "-"
-        click.echo(f"{r.code:5} {r.name[:14]:14} {r.status:9} {r.present:>7} "
-                   f"{r.counts['missing']:>7} {r.counts['draft']:>5} {r.counts['outdated']:>8} "
-                   f"{r.counts['reviewed']:>8}  {reviewer}")
+        click.echo(
+            f"{r.code:5} {r.name[:14]:14} {r.status:9} {r.present:>7} "
+            f"{r.counts['missing']:>7} {r.counts['draft']:>5} {r.counts['outdated']:>8} "
+            f"{r.counts['reviewed']:>8}  {reviewer}"
+        )
         for segment in r.outdated:
             click.echo(f"      outdated: {segment} (the English changed since it was translated)")
         for segment in r.missing:
@@ -214,8 +217,13 @@ def languages_stamp(code: str, segments: tuple[str, ...]) -> None:
 @languages.command("review")
 @click.argument("code")
 @click.option("--by", "reviewer", required=True, help="The native speaker who checked it.")
-@click.option("--on", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
-              help="The date of the review (default today in Oslo).")
+@click.option(
+    "--on",
+    "day",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="The date of the review (default today in Oslo).",
+)
 def languages_review(code: str, reviewer: str, day) -> None:
     """Mark CODE reviewed: a named native speaker checked every segment against the English."""
     catalog = _catalog_now()

@@ -54,9 +54,17 @@ DEFAULTS: dict[str, Any] = {
     "STATS_RETENTION_MONTHS": 13,  # anonymous call events older than this: `ivr stats prune`
 }
 FLAGS = {"ALLOW_UNSIGNED_WEBHOOKS"}
-INTEGERS = {"DIAL_TIMEOUT", "TRUSTED_PROXIES", "STAFF_SESSION_HOURS",
-            "STAFF_SIGNIN_WINDOW_MINUTES", "STAFF_SIGNIN_MAX_PER_ACCOUNT", "STAFF_SIGNIN_MAX_PER_IP",
-            "STAFF_UPLOAD_MAX_MB", "WEBHOOK_MAX_KB", "STATS_RETENTION_MONTHS"}
+INTEGERS = {
+    "DIAL_TIMEOUT",
+    "TRUSTED_PROXIES",
+    "STAFF_SESSION_HOURS",
+    "STAFF_SIGNIN_WINDOW_MINUTES",
+    "STAFF_SIGNIN_MAX_PER_ACCOUNT",
+    "STAFF_SIGNIN_MAX_PER_IP",
+    "STAFF_UPLOAD_MAX_MB",
+    "WEBHOOK_MAX_KB",
+    "STATS_RETENTION_MONTHS",
+}
 
 
 def load_settings(instance_path: str, overrides: Mapping[str, Any] | None = None) -> dict:
@@ -74,8 +82,11 @@ def load_settings(instance_path: str, overrides: Mapping[str, Any] | None = None
     _check(settings)
     _check_staff(settings)
     secure = str(settings["SESSION_COOKIE_SECURE"]).strip()
-    settings["SESSION_COOKIE_SECURE"] = _flag(secure) if secure else not (
-        settings["ALLOW_UNSIGNED_WEBHOOKS"] or _flag(settings.get("TESTING", False)))
+    settings["SESSION_COOKIE_SECURE"] = (
+        _flag(secure)
+        if secure
+        else not (settings["ALLOW_UNSIGNED_WEBHOOKS"] or _flag(settings.get("TESTING", False)))
+    )
     if not settings["DATABASE_URL"]:
         settings["DATABASE_URL"] = f"sqlite:///{Path(instance_path) / 'ivr.sqlite3'}"
     settings["PUBLIC_BASE_URL"] = str(settings["PUBLIC_BASE_URL"]).rstrip("/")
@@ -92,8 +103,9 @@ def _check(settings: dict) -> None:
     _check_public_address(settings)
     for name in ("KOM_PHONE_NUMBER", "LINE_CALLER_ID"):
         if settings[name] and not E164.match(str(settings[name])):
-            raise ConfigError(f"{name} must be an E.164 number like +4747451500, "
-                              f"not {settings[name]!r}")
+            raise ConfigError(
+                f"{name} must be an E.164 number like +4747451500, not {settings[name]!r}"
+            )
     if not 5 <= settings["DIAL_TIMEOUT"] <= 600:
         raise ConfigError("DIAL_TIMEOUT must be between 5 and 600 seconds (Twilio's limits)")
     base = str(settings["PUBLIC_BASE_URL"])
@@ -101,8 +113,10 @@ def _check(settings: dict) -> None:
         raise ConfigError(f"PUBLIC_BASE_URL must look like https://line.example.org, not {base!r}")
     engines = [e.strip() for e in str(settings["TTS_ENGINES"]).split(",") if e.strip()]
     if set(engines) - {"gtts", "espeak"}:
-        raise ConfigError(f"TTS_ENGINES must list gtts and/or espeak, in order of preference, "
-                          f"like 'gtts,espeak', not {settings['TTS_ENGINES']!r}")
+        raise ConfigError(
+            f"TTS_ENGINES must list gtts and/or espeak, in order of preference, "
+            f"like 'gtts,espeak', not {settings['TTS_ENGINES']!r}"
+        )
     if not Path(settings["PROMPTS_DIR"], "menu.toml").is_file():
         raise ConfigError(f"PROMPTS_DIR={settings['PROMPTS_DIR']} has no menu.toml")
 
@@ -115,7 +129,8 @@ def _check_public_address(settings: dict) -> None:
             raise ConfigError(
                 "ALLOW_UNSIGNED_WEBHOOKS is for a line on this computer only, but PUBLIC_BASE_URL "
                 "says it is reachable from elsewhere: set TWILIO_AUTH_TOKEN and remove "
-                "ALLOW_UNSIGNED_WEBHOOKS")
+                "ALLOW_UNSIGNED_WEBHOOKS"
+            )
         return  # and unsigned webhooks are answered only from this computer (request_limits)
     if not (settings["PUBLIC_BASE_URL"] or settings["TRUSTED_PROXIES"]):
         raise ConfigError(
@@ -123,20 +138,29 @@ def _check_public_address(settings: dict) -> None:
             "PUBLIC_BASE_URL=https://your-host (the address in Twilio's console), or "
             "TRUSTED_PROXIES=1 if exactly one proxy in front sets X-Forwarded-Proto and "
             "X-Forwarded-Host. Without either, any client's Host header would decide the "
-            "signed address. For a line on this computer: PUBLIC_BASE_URL=http://127.0.0.1:5000")
+            "signed address. For a line on this computer: PUBLIC_BASE_URL=http://127.0.0.1:5000"
+        )
 
 
 def _check_staff(settings: dict) -> None:
     """Staff settings; SECRET_KEY signs staff sessions (required in service, random in dev)."""
-    for name in ("STAFF_SESSION_HOURS", "STAFF_SIGNIN_WINDOW_MINUTES",
-                 "STAFF_SIGNIN_MAX_PER_ACCOUNT", "STAFF_SIGNIN_MAX_PER_IP", "STAFF_UPLOAD_MAX_MB",
-                 "WEBHOOK_MAX_KB", "STATS_RETENTION_MONTHS"):
+    for name in (
+        "STAFF_SESSION_HOURS",
+        "STAFF_SIGNIN_WINDOW_MINUTES",
+        "STAFF_SIGNIN_MAX_PER_ACCOUNT",
+        "STAFF_SIGNIN_MAX_PER_IP",
+        "STAFF_UPLOAD_MAX_MB",
+        "WEBHOOK_MAX_KB",
+        "STATS_RETENTION_MONTHS",
+    ):
         if settings[name] < 1:
             raise ConfigError(f"{name} must be at least 1, not {settings[name]}")
     if settings["SECRET_KEY"]:
         if len(str(settings["SECRET_KEY"])) < 16:
-            raise ConfigError("SECRET_KEY is too short: use at least 16 random characters, e.g. "
-                              "python -c 'import secrets; print(secrets.token_hex(32))'")
+            raise ConfigError(
+                "SECRET_KEY is too short: use at least 16 random characters, e.g. "
+                "python -c 'import secrets; print(secrets.token_hex(32))'"
+            )
         return
     if settings["TWILIO_AUTH_TOKEN"]:
         raise ConfigError(
@@ -144,5 +168,7 @@ def _check_staff(settings: dict) -> None:
             "random string, e.g. python -c 'import secrets; print(secrets.token_hex(32))'"
         )
     settings["SECRET_KEY"] = secrets.token_hex(32)
-    log.warning("SECRET_KEY is not set: using a random key for this process (development only; "
-                "staff are signed out at every restart)")
+    log.warning(
+        "SECRET_KEY is not set: using a random key for this process (development only; "
+        "staff are signed out at every restart)"
+    )

@@ -58,8 +58,14 @@ POOL_SECONDS = 2.0  # waiting for a free pooled connection
 SESSION_SECONDS = 5.0  # PostgreSQL: a connection held longer is cut (a frozen server)
 # SQLite errors after which the pooled connection is useless (a file made read-only and back,
 # a failing disk, a file deleted or replaced): drop it, the next session opens the file anew.
-STALE_CONNECTION = ("readonly database", "read-only", "disk i/o error", "no such table",
-                    "unable to open database", "database disk image is malformed")
+STALE_CONNECTION = (
+    "readonly database",
+    "read-only",
+    "disk i/o error",
+    "no such table",
+    "unable to open database",
+    "database disk image is malformed",
+)
 
 
 def _postgres_arguments() -> dict[str, Any]:
@@ -67,8 +73,11 @@ def _postgres_arguments() -> dict[str, Any]:
     return {
         "connect_timeout": CONNECT_SECONDS,
         "options": f"-c statement_timeout={STATEMENT_MS} -c lock_timeout=1000 "
-                   f"-c idle_in_transaction_session_timeout=10000",
-        "keepalives": 1, "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2,
+        f"-c idle_in_transaction_session_timeout=10000",
+        "keepalives": 1,
+        "keepalives_idle": 5,
+        "keepalives_interval": 2,
+        "keepalives_count": 2,
         "tcp_user_timeout": 5000,
     }
 
@@ -76,16 +85,26 @@ def _postgres_arguments() -> dict[str, Any]:
 def _engine(url: str, for_app: bool) -> Engine:
     """An engine with client-side time limits; migrations (`for_app` False) may wait longer."""
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={
-            "timeout": SQLITE_BUSY_SECONDS if for_app else 30, "check_same_thread": False})
+        engine = create_engine(
+            url,
+            connect_args={
+                "timeout": SQLITE_BUSY_SECONDS if for_app else 30,
+                "check_same_thread": False,
+            },
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         # Created private at the first connection (never at start: the app starts without it).
         event.listen(engine, "do_connect", lambda *_args: private_sqlite_file(url))
         if for_app:
             _notice_replaced_files(engine, url)
     elif url.startswith("postgresql") and for_app:
-        engine = create_engine(url, connect_args=_postgres_arguments(), pool_timeout=POOL_SECONDS,
-                               pool_recycle=300, pool_pre_ping=False)
+        engine = create_engine(
+            url,
+            connect_args=_postgres_arguments(),
+            pool_timeout=POOL_SECONDS,
+            pool_recycle=300,
+            pool_pre_ping=False,
+        )
         Watchdog(SESSION_SECONDS).attach(engine)
     else:
         engine = create_engine(url, pool_pre_ping=True)
@@ -136,8 +155,12 @@ def _advisory_lock(engine: Engine, name: str, wait: float) -> Iterator[None]:
     except SQLAlchemyError as exc:
         raise DatabaseUnavailable(str(exc).splitlines()[0]) from exc
     try:
-        took = _waited(lambda: connection.execute(
-            text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar(), wait)
+        took = _waited(
+            lambda: connection.execute(
+                text("SELECT pg_try_advisory_lock(:k)"), {"k": key}
+            ).scalar(),
+            wait,
+        )
         connection.commit()
         if not took:
             raise Busy(f"{name}: busy in another process")
@@ -170,6 +193,7 @@ def _file_lock(url: str, name: str, wait: float) -> Iterator[None]:
     lock_file = folder / hashlib.sha256(name.encode()).hexdigest()[:16]
     descriptor = os.open(lock_file, os.O_CREAT | os.O_RDWR, 0o600)
     try:
+
         def take() -> bool:
             try:
                 fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -280,7 +304,7 @@ def _cut(connection: Any) -> None:
     """Shut a database connection's socket down: whatever waits on it fails at once."""
     try:
         duplicate = socket.socket(fileno=os.dup(connection.fileno()))
-    except Exception:  # noqa: BLE001 - already closed or lost: nothing to cut
+    except Exception:
         return
     log.error("the database did not answer within %.0f s: connection cut", SESSION_SECONDS)
     try:

@@ -203,8 +203,11 @@ def _present_language(line: Line, pos: Position) -> Step:
     hinted = page == 0 and line.offers(pos.hint)
     prompts: tuple[Prompt, ...] = (Prompt("lang_hint", codes[0], HINT_KEY),) if hinted else ()
     prompts += line.say(None, "greeting") if pos.intro else ()
-    prompts += tuple(Prompt("lang_select", code, str(i + 1))
-                     for i, code in enumerate(codes) if not (hinted and i == 0))
+    prompts += tuple(
+        Prompt("lang_select", code, str(i + 1))
+        for i, code in enumerate(codes)
+        if not (hinted and i == 0)
+    )
     if len(pages) > 1:
         more_key = line.catalog.more_key
         prompts += tuple(Prompt("more_languages", c, more_key) for c in _more_in(line, pages, page))
@@ -251,8 +254,7 @@ def _present_menu(line: Line, pos: Position) -> Step | None:
     prompts += line.say(pos.lang, "topic_menu")
     prompts += tuple(Prompt(t.menu_segment, pos.lang, t.key) for t in line.catalog.topics)
     prompts += line.say(pos.lang, "menu_keys")
-    return Step(prompts, gather=replace(pos, intro=False, brief=False), lang=pos.lang,
-                event="menu")
+    return Step(prompts, gather=replace(pos, intro=False, brief=False), lang=pos.lang, event="menu")
 
 
 def _choose_menu(line: Line, pos: Position, key: str) -> Step | None:
@@ -276,8 +278,12 @@ def _present_part(line: Line, pos: Position) -> Step | None:
     more = part + 1 < len(topic.parts)
     body = () if pos.brief else line.say(pos.lang, topic.parts[part])
     keys = line.say(pos.lang, "part_next" if more else "part_end")
-    return Step(body + keys, gather=replace(pos, part=part, brief=False), lang=pos.lang,
-                event=f"topic:{topic.id}:{part + 1}")
+    return Step(
+        body + keys,
+        gather=replace(pos, part=part, brief=False),
+        lang=pos.lang,
+        event=f"topic:{topic.id}:{part + 1}",
+    )
 
 
 def _choose_part(line: Line, pos: Position, key: str) -> Step | None:
@@ -346,8 +352,11 @@ def after_transfer(line: Line, lang: str | None, status: str) -> Step:
     if status == "completed":
         return Step(line.say(lang, "goodbye"), hangup=True, lang=lang, event="transfer:completed")
     callback = present(line, Position(Node.CALLBACK, lang=lang))
-    return replace(callback, prompts=line.say(lang, "transfer_failed") + callback.prompts,
-                   event=f"transfer:{status or 'unknown'}")
+    return replace(
+        callback,
+        prompts=line.say(lang, "transfer_failed") + callback.prompts,
+        event=f"transfer:{status or 'unknown'}",
+    )
 
 
 def give_up(line: Line, lang: str | None) -> Step:

@@ -22,8 +22,9 @@ def languages_in_order(catalog: Catalog) -> list[str]:
     return codes + sorted(c for c in catalog.languages if c not in codes)
 
 
-def offered_languages(catalog: Catalog, settings: LineSettings,
-                      has_recording: HasRecording) -> set[str]:
+def offered_languages(
+    catalog: Catalog, settings: LineSettings, has_recording: HasRecording
+) -> set[str]:
     """Languages in the menu: not switched off, reviewed unless drafts are offered, and
     audible: Twilio has a voice for them, or every prompt has a recording."""
 
@@ -32,7 +33,8 @@ def offered_languages(catalog: Catalog, settings: LineSettings,
         return language.has_say or all(has_recording(p) for p in catalog.all_prompts(code))
 
     return {
-        code for code, language in catalog.languages.items()
+        code
+        for code, language in catalog.languages.items()
         if code not in settings.disabled_languages
         and (settings.offer_drafts or language.status != "draft")
         and audible(code)

@@ -224,8 +224,9 @@ class LanguageReview(Base):
 class TextVersion(Base):
     """One version of a segment's text in a language, written by staff on the prompt page.
 
-    Rows are never deleted; `published_at` is set once, when first published. `source_hash` is the fingerprint of the English text a
-    translation was written from (like `[translated_from]` in language.toml).
+    Rows are never deleted; `published_at` is set once, when first published. `source_hash` is
+    the fingerprint of the English text a translation was written from (like
+    `[translated_from]` in language.toml).
     """
 
     __tablename__ = "text_version"

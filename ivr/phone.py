@@ -17,8 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 # What the caller chooses for a transfer, and the DialCallStatus Twilio then reports.
-DIAL_OUTCOMES = {"answered": "completed", "no-answer": "no-answer", "busy": "busy",
-                 "failed": "failed"}
+DIAL_OUTCOMES = {
+    "answered": "completed",
+    "no-answer": "no-answer",
+    "busy": "busy",
+    "failed": "failed",
+}
 MAX_REDIRECTS = 20  # a loop of redirects is a broken line, not a call
 
 
@@ -96,10 +100,11 @@ def read_twiml(document: str) -> Answer:
             answer.heard.append(_heard(verb))
         elif verb.tag == "Gather":
             answer.heard += [_heard(v) for v in verb if v.tag in ("Say", "Play")]
-            after = [v for v in verbs[index + 1:] if v.tag in ("Redirect", "Hangup")]
+            after = [v for v in verbs[index + 1 :] if v.tag in ("Redirect", "Hangup")]
             redirect = after[0].text.strip() if after and after[0].tag == "Redirect" else None
-            answer.listening = Listening(verb.get("action") or "", int(verb.get("timeout") or 5),
-                                         redirect)
+            answer.listening = Listening(
+                verb.get("action") or "", int(verb.get("timeout") or 5), redirect
+            )
             return answer
         elif verb.tag == "Redirect":
             answer.redirect = (verb.text or "").strip()

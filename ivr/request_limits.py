@@ -113,16 +113,20 @@ def _from_this_computer(environ: dict) -> bool:
 def _plain(start_response: Callable, status: str) -> list[bytes]:
     """A short plain-text refusal (gunicorn drops the connection rather than read the rest)."""
     body = status.encode() + b"\n"
-    start_response(status, [("Content-Type", "text/plain; charset=utf-8"),
-                             ("Content-Length", str(len(body)))])
+    start_response(
+        status, [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))]
+    )
     return [body]
 
 
 def register(app: Flask) -> None:
     """The webhook guard in front of the app, and per-route body limits for staff requests."""
     app.config["MAX_CONTENT_LENGTH"] = STAFF_FORM_MAX_KB * 1024
-    app.wsgi_app = WebhookGuard(app.wsgi_app, app.config["WEBHOOK_MAX_KB"] * 1024,
-                                signatures_required=bool(app.config["TWILIO_AUTH_TOKEN"]))
+    app.wsgi_app = WebhookGuard(
+        app.wsgi_app,
+        app.config["WEBHOOK_MAX_KB"] * 1024,
+        signatures_required=bool(app.config["TWILIO_AUTH_TOKEN"]),
+    )
 
     @app.before_request
     def uploads_may_be_larger() -> None:

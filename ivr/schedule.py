@@ -31,12 +31,16 @@ def hours_rules(db: Database, at: datetime) -> HoursRules:
     try:
         with db.session() as s:
             closures = s.scalars(
-                select(ClosureRow).where(ClosureRow.ends_at > at - timedelta(days=1),
-                                         ClosureRow.starts_at < at + timedelta(days=1))
+                select(ClosureRow).where(
+                    ClosureRow.ends_at > at - timedelta(days=1),
+                    ClosureRow.starts_at < at + timedelta(days=1),
+                )
             ).all()
             switch = s.scalars(
-                select(LineSwitch).where(LineSwitch.cleared_at.is_(None))
-                .order_by(LineSwitch.set_at.desc(), LineSwitch.id.desc()).limit(1)
+                select(LineSwitch)
+                .where(LineSwitch.cleared_at.is_(None))
+                .order_by(LineSwitch.set_at.desc(), LineSwitch.id.desc())
+                .limit(1)
             ).first()
     except DatabaseUnavailable as exc:
         log.error("database unavailable, using regular opening hours: %s", exc)
@@ -48,8 +52,13 @@ def hours_rules(db: Database, at: datetime) -> HoursRules:
     )
 
 
-def set_switch(db: Database, is_open: bool | None, reason: str = "", by: str = "",
-               until: datetime | None = None) -> None:
+def set_switch(
+    db: Database,
+    is_open: bool | None,
+    reason: str = "",
+    by: str = "",
+    until: datetime | None = None,
+) -> None:
     """Close or open the line now (`is_open` True/False), or return to the regular hours (None)."""
     with db.session() as s:
         for row in s.scalars(select(LineSwitch).where(LineSwitch.cleared_at.is_(None))):
@@ -93,7 +102,9 @@ def _settings_from(stored: dict[str, str], defaults: LineSettings) -> LineSettin
         transfer_numbers=tuple(value("transfer_numbers", list(defaults.transfer_numbers)))
         or defaults.transfer_numbers,
         dial_timeout=int(value("dial_timeout", defaults.dial_timeout)),
-        disabled_languages=frozenset(value("disabled_languages", sorted(defaults.disabled_languages))),
+        disabled_languages=frozenset(
+            value("disabled_languages", sorted(defaults.disabled_languages))
+        ),
         offer_drafts=bool(value("offer_drafts", defaults.offer_drafts)),
     )
 
@@ -111,15 +122,23 @@ def read_line_state(db: Database, defaults: LineSettings) -> LineState:
     database fails: the caller keeps what it had)."""
     with db.session() as s:
         stored = {row.key: row.value for row in s.scalars(select(Setting))}
-        closures = s.scalars(select(ClosureRow).order_by(ClosureRow.ends_at.desc())
-                             .limit(MAX_CLOSURES)).all()
-        switch = s.scalars(select(LineSwitch).where(LineSwitch.cleared_at.is_(None))
-                           .order_by(LineSwitch.set_at.desc(), LineSwitch.id.desc())
-                           .limit(1)).first()
+        closures = s.scalars(
+            select(ClosureRow).order_by(ClosureRow.ends_at.desc()).limit(MAX_CLOSURES)
+        ).all()
+        switch = s.scalars(
+            select(LineSwitch)
+            .where(LineSwitch.cleared_at.is_(None))
+            .order_by(LineSwitch.set_at.desc(), LineSwitch.id.desc())
+            .limit(1)
+        ).first()
     override = Override(switch.is_open, switch.reason, switch.until) if switch else None
-    return LineState(_settings_from(stored, defaults), HoursRules(
-        closures=tuple(Closure(c.starts_at, c.ends_at, c.reason) for c in closures),
-        override=override))
+    return LineState(
+        _settings_from(stored, defaults),
+        HoursRules(
+            closures=tuple(Closure(c.starts_at, c.ends_at, c.reason) for c in closures),
+            override=override,
+        ),
+    )
 
 
 def _line_document(state: LineState) -> dict:
@@ -127,30 +146,56 @@ def _line_document(state: LineState) -> dict:
     override = rules.override
     return {
         "version": 1,
-        "settings": {"transfer_numbers": list(settings.transfer_numbers),
-                     "dial_timeout": settings.dial_timeout,
-                     "disabled_languages": sorted(settings.disabled_languages),
-                     "offer_drafts": settings.offer_drafts},
-        "closures": [{"starts": c.starts.isoformat(), "ends": c.ends.isoformat(),
-                      "reason": c.reason} for c in rules.closures],
-        "override": None if override is None else {
-            "open": override.open, "reason": override.reason,
-            "until": override.until.isoformat() if override.until else None},
+        "settings": {
+            "transfer_numbers": list(settings.transfer_numbers),
+            "dial_timeout": settings.dial_timeout,
+            "disabled_languages": sorted(settings.disabled_languages),
+            "offer_drafts": settings.offer_drafts,
+        },
+        "closures": [
+            {"starts": c.starts.isoformat(), "ends": c.ends.isoformat(), "reason": c.reason}
+            for c in rules.closures
+        ],
+        "override": None
+        if override is None
+        else {
+            "open": override.open,
+            "reason": override.reason,
+            "until": override.until.isoformat() if override.until else None,
+        },
     }
 
 
 def _line_from_document(document: dict) -> LineState:
     settings, found = document["settings"], document["override"]
-    override = None if found is None else Override(
-        bool(found["open"]), found["reason"],
-        datetime.fromisoformat(found["until"]) if found["until"] else None)
+    override = (
+        None
+        if found is None
+        else Override(
+            bool(found["open"]),
+            found["reason"],
+            datetime.fromisoformat(found["until"]) if found["until"] else None,
+        )
+    )
     return LineState(
-        LineSettings(tuple(settings["transfer_numbers"]), int(settings["dial_timeout"]),
-                     frozenset(settings["disabled_languages"]), bool(settings["offer_drafts"])),
-        HoursRules(closures=tuple(Closure(datetime.fromisoformat(c["starts"]),
-                                          datetime.fromisoformat(c["ends"]), c["reason"])
-                                  for c in document["closures"]),
-                   override=override))
+        LineSettings(
+            tuple(settings["transfer_numbers"]),
+            int(settings["dial_timeout"]),
+            frozenset(settings["disabled_languages"]),
+            bool(settings["offer_drafts"]),
+        ),
+        HoursRules(
+            closures=tuple(
+                Closure(
+                    datetime.fromisoformat(c["starts"]),
+                    datetime.fromisoformat(c["ends"]),
+                    c["reason"],
+                )
+                for c in document["closures"]
+            ),
+            override=override,
+        ),
+    )
 
 
 class LineSource:
@@ -165,8 +210,11 @@ class LineSource:
         self.db, self.defaults = db, defaults
         saved = FallbackFile(fallback, _line_document, _line_from_document) if fallback else None
         self.snapshot: Snapshot[LineState] = Snapshot(
-            "line settings", lambda: read_line_state(db, defaults),
-            LineState(defaults, REGULAR), saved)
+            "line settings",
+            lambda: read_line_state(db, defaults),
+            LineState(defaults, REGULAR),
+            saved,
+        )
 
     def settings(self) -> LineSettings:
         """The line's settings; the defaults (from the configuration) where unset or unreadable."""

@@ -24,8 +24,14 @@ from flask.cli import with_appcontext
 from twilio.request_validator import RequestValidator
 
 SELFTEST_CALL_SID = "CA5e1f7e57" + "0" * 24  # a call of the self-test: no statistics
-CALL = {"CallSid": SELFTEST_CALL_SID, "AccountSid": "AC" + "0" * 32, "From": "+4700000000",
-        "To": "+4700000000", "CallStatus": "in-progress", "Direction": "inbound"}
+CALL = {
+    "CallSid": SELFTEST_CALL_SID,
+    "AccountSid": "AC" + "0" * 32,
+    "From": "+4700000000",
+    "To": "+4700000000",
+    "CallStatus": "in-progress",
+    "Direction": "inbound",
+}
 TIMEOUT = 10.0  # Twilio waits 15 s for an answer
 
 
@@ -39,8 +45,9 @@ class Walk:
     audio: set[str] = field(default_factory=set)
     steps: int = 0
 
-    def fetch(self, url: str, params: dict | None = None, signed: bool = True,
-              method: str = "POST") -> tuple[int, str, bytes]:
+    def fetch(
+        self, url: str, params: dict | None = None, signed: bool = True, method: str = "POST"
+    ) -> tuple[int, str, bytes]:
         """(status, content type, body) of one request; status 0 when it could not be made."""
         data = urlencode(params or {}).encode() if method == "POST" else None
         request = urllib.request.Request(url, data=data, method=method)
@@ -56,8 +63,9 @@ class Walk:
             self.problems.append(f"{url}: no answer ({getattr(exc, 'reason', exc)})")
             return 0, "", b""
 
-    def twiml(self, path_or_url: str, params: dict | None = None,
-              what: str = "") -> ET.Element | None:
+    def twiml(
+        self, path_or_url: str, params: dict | None = None, what: str = ""
+    ) -> ET.Element | None:
         """POST a signed webhook; the TwiML answer, or None (and a problem) if it is not one."""
         url = urljoin(self.base + "/", path_or_url)
         status, kind, body = self.fetch(url, {**CALL, **(params or {})})
@@ -102,8 +110,11 @@ def walk_the_line(base: str, token: str) -> Walk:
     if status == 200:
         walk.problems.append("an unsigned POST /voice was answered: signatures are not checked")
     languages = walk.gather_action(walk.twiml("/voice", what="greeting"), "greeting")
-    menu = walk.gather_action(walk.twiml(languages, {"Digits": "1"}, "language 1"),
-                              "language 1") if languages else None
+    menu = (
+        walk.gather_action(walk.twiml(languages, {"Digits": "1"}, "language 1"), "language 1")
+        if languages
+        else None
+    )
     if menu:
         walk.twiml(menu, {"Digits": "1"}, "topic 1")
         _person(walk, walk.twiml(menu, {"Digits": "0"}, "press 0"))
@@ -145,14 +156,20 @@ def selftest(url: str) -> None:
     if not token:
         raise click.UsageError("TWILIO_AUTH_TOKEN is not set: the self-test signs like Twilio")
     if not url.startswith(("http://", "https://")):
-        raise click.UsageError(f"URL must start with https:// (the line's public address), "
-                               f"not {url!r}")
+        raise click.UsageError(
+            f"URL must start with https:// (the line's public address), not {url!r}"
+        )
     walk = walk_the_line(url, token)
     if walk.problems:
         for problem in walk.problems:
             click.echo(f"PROBLEM: {problem}", err=True)
-        click.echo(f"selftest {url}: {len(walk.problems)} problem(s) in {walk.steps} "
-                   f"webhooks and {len(walk.audio)} audio files", err=True)
+        click.echo(
+            f"selftest {url}: {len(walk.problems)} problem(s) in {walk.steps} "
+            f"webhooks and {len(walk.audio)} audio files",
+            err=True,
+        )
         sys.exit(1)
-    click.echo(f"selftest {url}: OK ({walk.steps} webhooks, {len(walk.audio)} audio files, "
-               f"fallback answers, unsigned requests refused)")
+    click.echo(
+        f"selftest {url}: OK ({walk.steps} webhooks, {len(walk.audio)} audio files, "
+        f"fallback answers, unsigned requests refused)"
+    )

@@ -41,8 +41,14 @@ KEY = "ivr"
 
 
 # Which snapshot rereads what, when this process wrote to these tables.
-WATCHED = {"setting": "line", "closure": "line", "line_switch": "line",
-           "text_choice": "texts", "language_review": "texts", "audio_choice": "audio"}
+WATCHED = {
+    "setting": "line",
+    "closure": "line",
+    "line_switch": "line",
+    "text_choice": "texts",
+    "language_review": "texts",
+    "audio_choice": "audio",
+}
 FIRST_READ_WAIT = 1.0  # a new process's first call waits at most this for the first reads
 
 
@@ -73,8 +79,11 @@ class Services:
 
     def content_version(self) -> tuple[int, int, int]:
         """Changes whenever what callers hear may change: settings, texts or audio."""
-        return (self.line.snapshot.version, self.texts.snapshot.version,
-                self.audio.snapshot.version)
+        return (
+            self.line.snapshot.version,
+            self.texts.snapshot.version,
+            self.audio.snapshot.version,
+        )
 
     def close(self) -> None:
         """Stop the background threads, write the queued events, close the connections."""
@@ -98,16 +107,27 @@ def build_services(config: Mapping[str, Any]) -> Services:
     cache = Path(config["CACHE_DIR"])
     texts = PublishedTexts(files, db, cache / "texts.json")
     recordings = Recordings(texts.current, db, store)
-    audio = ManifestLookup(recordings, config["AUDIO_BASE_URL"],
-                           public_base_url=config["PUBLIC_BASE_URL"])
+    audio = ManifestLookup(
+        recordings, config["AUDIO_BASE_URL"], public_base_url=config["PUBLIC_BASE_URL"]
+    )
     defaults = LineSettings((config["KOM_PHONE_NUMBER"],), config["DIAL_TIMEOUT"])
     line = LineSource(db, defaults, cache / "line.json")
-    refresher = Refresher([line.snapshot, texts.snapshot, audio.snapshot],
-                          interval=float(config.get("REFRESH_SECONDS", 1.0)),
-                          first_wait=float(config.get("FIRST_READ_SECONDS", FIRST_READ_WAIT)))
-    built = Services(db=db, store=store, recordings=recordings, audio=audio, texts=texts,
-                     line=line, events=CallEvents(db), refresher=refresher,
-                     answers=AnswerCache())
+    refresher = Refresher(
+        [line.snapshot, texts.snapshot, audio.snapshot],
+        interval=float(config.get("REFRESH_SECONDS", 1.0)),
+        first_wait=float(config.get("FIRST_READ_SECONDS", FIRST_READ_WAIT)),
+    )
+    built = Services(
+        db=db,
+        store=store,
+        recordings=recordings,
+        audio=audio,
+        texts=texts,
+        line=line,
+        events=CallEvents(db),
+        refresher=refresher,
+        answers=AnswerCache(),
+    )
     db.on_change.append(_reread(built))
     return built
 

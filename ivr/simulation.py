@@ -42,8 +42,9 @@ def draft_overlay(db: Database, published: TextOverlay) -> TextOverlay:
     (a version saved after the published one), as a reviewer wants to hear before publishing."""
     with db.session() as s:
         chosen = {(c.lang, c.segment): c.chosen_at for c in s.scalars(select(TextChoice))}
-        rows = s.scalars(select(TextVersion).where(TextVersion.published_at.is_(None))
-                         .order_by(TextVersion.id)).all()
+        rows = s.scalars(
+            select(TextVersion).where(TextVersion.published_at.is_(None)).order_by(TextVersion.id)
+        ).all()
     texts = dict(published.texts)
     for version in rows:  # oldest first: the newest draft wins
         since = chosen.get((version.lang, version.segment))
@@ -64,8 +65,11 @@ class DraftAudio:
         self.live = live
         base = getattr(live, "base_url", "") or getattr(live, "local_base", "/audio")
         self.base = base.rstrip("/")
-        self.files = {key: rows[0].hash for key, rows in recordings.drafts().items()
-                      if rows and (getattr(live, "base_url", "") or recordings.store.has(rows[0].hash))}
+        self.files = {
+            key: rows[0].hash
+            for key, rows in recordings.drafts().items()
+            if rows and (getattr(live, "base_url", "") or recordings.store.has(rows[0].hash))
+        }
 
     def url_for(self, prompt: Prompt) -> str | None:
         """The draft's file when the prompt has one, else the live lookup's answer."""

@@ -36,8 +36,9 @@ DEFAULT_REGION = "NO"
 
 def example_number(region: str) -> str:
     """A valid mobile number of the country (phonenumbers' own example), in E.164."""
-    number = (phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
-              or phonenumbers.example_number(region))
+    number = phonenumbers.example_number_for_type(
+        region, phonenumbers.PhoneNumberType.MOBILE
+    ) or phonenumbers.example_number(region)
     if number is None:
         raise ValueError(f"no example number for {region!r}")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
@@ -102,9 +103,11 @@ class PromptIndex:
         share its words with English where it lacks a segment), else the English one."""
         found = self.texts.get(heard.text, [])
         languages = self.catalog.languages
-        return (next((p for p in found if languages[p.lang].say_language == heard.language), None)
-                or next((p for p in found if p.lang == SOURCE_LANGUAGE), None)
-                or (found[0] if found else None))
+        return (
+            next((p for p in found if languages[p.lang].say_language == heard.language), None)
+            or next((p for p in found if p.lang == SOURCE_LANGUAGE), None)
+            or (found[0] if found else None)
+        )
 
     def prompt_of(self, heard: Heard) -> tuple[Prompt | None, Recording | None]:
         """The prompt heard, and the recording that played (None for <Say>)."""
@@ -119,15 +122,17 @@ class PromptIndex:
 
     def english(self, prompt: Prompt | None) -> str:
         """The prompt's English text (what the translation says, for the reviewer)."""
-        return self.catalog.text(Prompt(prompt.segment, SOURCE_LANGUAGE, prompt.key)) \
-            if prompt else ""
+        return (
+            self.catalog.text(Prompt(prompt.segment, SOURCE_LANGUAGE, prompt.key)) if prompt else ""
+        )
 
 
 def _recordings_by_hash(app: Flask) -> dict[str, Recording]:
     """Every recording not purged, by file hash (the newest row when a file is shared)."""
     with services(app).db.session() as s:
-        rows = s.scalars(select(Recording).where(Recording.purged_at.is_(None))
-                         .order_by(Recording.id)).all()
+        rows = s.scalars(
+            select(Recording).where(Recording.purged_at.is_(None)).order_by(Recording.id)
+        ).all()
     return {r.hash: r for r in rows}
 
 
@@ -163,19 +168,30 @@ class SimulatedCall:
         base = config["PUBLIC_BASE_URL"] or LOCAL_BASE
         full = url if url.startswith(("http://", "https://")) else base + url
         path = full.removeprefix(base) if full.startswith(base) else urlsplit(full).path
-        data = {"CallSid": self.call_sid, "AccountSid": "AC" + "0" * 32,
-                "From": self.options.caller,
-                "To": config["LINE_CALLER_ID"] or config["KOM_PHONE_NUMBER"],
-                "CallStatus": "in-progress", "Direction": "inbound", **params}
+        data = {
+            "CallSid": self.call_sid,
+            "AccountSid": "AC" + "0" * 32,
+            "From": self.options.caller,
+            "To": config["LINE_CALLER_ID"] or config["KOM_PHONE_NUMBER"],
+            "CallStatus": "in-progress",
+            "Direction": "inbound",
+            **params,
+        }
         headers = {}
         if config["TWILIO_AUTH_TOKEN"]:
             headers["X-Twilio-Signature"] = RequestValidator(
-                config["TWILIO_AUTH_TOKEN"]).compute_signature(full, data)
+                config["TWILIO_AUTH_TOKEN"]
+            ).compute_signature(full, data)
         simulation = Simulation(at=self.instant(), drafts=self.options.drafts)
         # The app sees the path after PUBLIC_BASE_URL (a proxy strips any prefix), as in service.
         origin = "{0.scheme}://{0.netloc}".format(urlsplit(base))
-        response = self.client.post(path, base_url=origin, data=data, headers=headers,
-                                    environ_overrides={ENVIRON_KEY: simulation})
+        response = self.client.post(
+            path,
+            base_url=origin,
+            data=data,
+            headers=headers,
+            environ_overrides={ENVIRON_KEY: simulation},
+        )
         if response.status_code != 200 or response.mimetype != "text/xml":
             raise RuntimeError(f"the line answered {response.status_code} to {path}")
         return response.get_data(as_text=True)
@@ -187,12 +203,19 @@ class SimulatedCall:
         last = self.phone.last
         listening = last.listening if last and not self.ended else None
         dialing = last.dialing if last and not self.ended else None
-        return {"at": self.options.at.isoformat() if self.options.at else None,
-                "caller": self.options.caller, "drafts": self.options.drafts,
-                "sid": self.call_sid, "running": self.running, "waited": self.waited,
-                "step": self.step, "step_started": self._step_started, "ended": self.ended,
-                "listening": asdict(listening) if listening else None,
-                "dialing": asdict(dialing) if dialing else None}
+        return {
+            "at": self.options.at.isoformat() if self.options.at else None,
+            "caller": self.options.caller,
+            "drafts": self.options.drafts,
+            "sid": self.call_sid,
+            "running": self.running,
+            "waited": self.waited,
+            "step": self.step,
+            "step_started": self._step_started,
+            "ended": self.ended,
+            "listening": asdict(listening) if listening else None,
+            "dialing": asdict(dialing) if dialing else None,
+        }
 
     @classmethod
     def resume(cls, app: Flask, state: dict) -> SimulatedCall:
@@ -205,8 +228,13 @@ class SimulatedCall:
         listening = Listening(**state["listening"]) if state["listening"] else None
         dialing = state["dialing"]
         if dialing:
-            dialing = Dialing(**{**dialing, "numbers": tuple(dialing["numbers"]),
-                                 "whisper_urls": tuple(dialing["whisper_urls"])})
+            dialing = Dialing(
+                **{
+                    **dialing,
+                    "numbers": tuple(dialing["numbers"]),
+                    "whisper_urls": tuple(dialing["whisper_urls"]),
+                }
+            )
         call.phone.answers.append(Answer(listening=listening, dialing=dialing))
         call.phone.ended = state["ended"]
         return call
@@ -279,12 +307,18 @@ class SimulatedCall:
             seconds = round(len(heard.text) / SAY_CHARACTERS_PER_SECOND, 1)
             text = heard.text
         self.running += seconds
-        self._note(heard.verb.lower(), lang=lang, text=text, english=self.index.english(prompt),
-                   prompt=prompt.id if prompt else "",
-                   audio=heard.text if heard.verb == "Play" else "",
-                   version=recording.id if recording else None,
-                   source=recording.source if recording else "", seconds=round(seconds, 2),
-                   estimated=heard.verb == "Say")
+        self._note(
+            heard.verb.lower(),
+            lang=lang,
+            text=text,
+            english=self.index.english(prompt),
+            prompt=prompt.id if prompt else "",
+            audio=heard.text if heard.verb == "Play" else "",
+            version=recording.id if recording else None,
+            source=recording.source if recording else "",
+            seconds=round(seconds, 2),
+            estimated=heard.verb == "Say",
+        )
 
 
 def format_number(number: str) -> str:
@@ -295,5 +329,5 @@ def format_number(number: str) -> str:
         return number
     if parsed.country_code == 47:
         digits = str(parsed.national_number)
-        return " ".join(digits[i:i + 2] for i in range(0, len(digits), 2))
+        return " ".join(digits[i : i + 2] for i in range(0, len(digits), 2))
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -5,7 +5,8 @@ the audio manifest). Calls only ever read `.value`: one attribute, swapped by re
 wait. The read itself runs in `refresh()`, called by the process's `Refresher` thread (every
 second), or right after a change in the process that made it. When the read fails, the last good
 value stays; until a read succeeds, the copy saved in a fallback file is used (a new process
-starts from it at once); a value the `accept` rule refuses (an empty manifest after a database was wiped) never replaces a good one.
+starts from it at once); a value the `accept` rule refuses (an empty manifest after a database was
+wiped) never replaces a good one.
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from typing import Any, Generic, TypeVar
 
 log = logging.getLogger("ivr.snapshot")
 T = TypeVar("T")
-O = TypeVar("O")
+OwnerT = TypeVar("OwnerT")
 
 
-def after_fork(owner: O, reset: Callable[[O], None]) -> None:
+def after_fork(owner: OwnerT, reset: Callable[[OwnerT], None]) -> None:
     """Call `reset(owner)` in a forked child (its threads are gone, their locks may be held),
     for as long as `owner` lives."""
     ref = weakref.ref(owner)
@@ -73,9 +74,14 @@ class FallbackFile(Generic[T]):
 class Snapshot(Generic[T]):
     """The last good value of `read`; see the module docstring."""
 
-    def __init__(self, name: str, read: Callable[[], T], default: T,
-                 fallback: FallbackFile[T] | None = None,
-                 accept: Callable[[T, T], bool] = lambda new, old: True):
+    def __init__(
+        self,
+        name: str,
+        read: Callable[[], T],
+        default: T,
+        fallback: FallbackFile[T] | None = None,
+        accept: Callable[[T, T], bool] = lambda new, old: True,
+    ):
         self.name, self._read, self._fallback, self._accept = name, read, fallback, accept
         self.value: T = default
         self.version = 0  # counts changes of `value`
@@ -103,9 +109,12 @@ class Snapshot(Generic[T]):
         self.use_saved()  # the first time: what a read must not wrongly replace (`accept`)
         try:
             new = self._read()
-        except Exception as exc:  # noqa: BLE001 - any failure: keep what we know
-            log.warning("%s: database unavailable (%s); using the last good copy",
-                        self.name, str(exc).splitlines()[0] if str(exc) else repr(exc))
+        except Exception as exc:
+            log.warning(
+                "%s: database unavailable (%s); using the last good copy",
+                self.name,
+                str(exc).splitlines()[0] if str(exc) else repr(exc),
+            )
             self.use_saved()
             return False
         if self._known and not self._accept(new, self.value):
@@ -154,7 +163,6 @@ class Snapshot(Generic[T]):
         except OSError as exc:
             log.warning("%s: cannot save %s (%s)", self.name, self._fallback.path, exc)
 
-
     def _file_holds(self, value: T) -> bool:
         """Whether the fallback file holds `value`: unchanged since we wrote or checked it."""
         assert self._fallback is not None
@@ -181,8 +189,9 @@ class Refresher:
     threads do not survive a fork. The thread holds the refresher weakly and ends with it.
     """
 
-    def __init__(self, snapshots: list[Snapshot[Any]], interval: float = 1.0,
-                 first_wait: float = 1.0):
+    def __init__(
+        self, snapshots: list[Snapshot[Any]], interval: float = 1.0, first_wait: float = 1.0
+    ):
         self.snapshots, self.interval, self.first_wait = snapshots, interval, first_wait
         self._pid: int | None = None
         self._lock = threading.Lock()
@@ -207,8 +216,9 @@ class Refresher:
                 snapshot.started = True  # from now on the thread reads, never a caller
                 snapshot.use_saved()  # a new process starts from the last good copies
             self._wake = threading.Event()
-            self._thread = threading.Thread(target=_run, args=(weakref.ref(self), self._wake),
-                                            name="ivr-refresher", daemon=True)
+            self._thread = threading.Thread(
+                target=_run, args=(weakref.ref(self), self._wake), name="ivr-refresher", daemon=True
+            )
             self._thread.start()
             self._pid = os.getpid()
 

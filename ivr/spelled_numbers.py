@@ -28,8 +28,11 @@ NUMBERS_TO_SAY = (*range(21), 30, 40, 50, 60, 70, 80, 90, 100)
 
 def hidden_digits(text: str) -> list[str]:
     """Characters that are numbers but not the ASCII digits 0-9 (e.g. ¹, ①, ٣, Ⅻ, ½)."""
-    return [ch for ch in text if unicodedata.category(ch) in ("Nd", "No", "Nl")
-            and ch not in "0123456789"]
+    return [
+        ch
+        for ch in text
+        if unicodedata.category(ch) in ("Nd", "No", "Nl") and ch not in "0123456789"
+    ]
 
 
 @functools.cache

@@ -87,8 +87,13 @@ def _bounds(first: date, last: date) -> tuple[datetime, datetime]:
 def _events(db: Database, first: date, last: date) -> list[CallEvent]:
     start, end = _bounds(first, last)
     with db.session() as s:
-        return list(s.scalars(select(CallEvent).where(CallEvent.at >= start, CallEvent.at < end)
-                              .order_by(CallEvent.at, CallEvent.id)))
+        return list(
+            s.scalars(
+                select(CallEvent)
+                .where(CallEvent.at >= start, CallEvent.at < end)
+                .order_by(CallEvent.at, CallEvent.id)
+            )
+        )
 
 
 def _days(first: date, last: date) -> list[date]:
@@ -125,8 +130,7 @@ def _chose_language(event: CallEvent) -> bool:
 def _choices(events: list[CallEvent]) -> list[Section]:
     """Languages chosen, the country hint, topics and how far into each one callers listened."""
     languages = Counter(e.language for e in events if _chose_language(e) and e.language)
-    topics = Counter(e.event.removeprefix("topic:") for e in events
-                     if e.event.startswith("topic:"))
+    topics = Counter(e.event.removeprefix("topic:") for e in events if e.event.startswith("topic:"))
 
     def topic_order(label: str) -> tuple[str, int]:
         topic, _, part = label.rpartition(":")
@@ -134,8 +138,11 @@ def _choices(events: list[CallEvent]) -> list[Section]:
 
     return [
         Section("languages", languages.most_common()),
-        Section("country_hint", [("used", sum(e.event in HINT_USED_EVENTS for e in events))],
-                chart=False),
+        Section(
+            "country_hint",
+            [("used", sum(e.event in HINT_USED_EVENTS for e in events))],
+            chart=False,
+        ),
         Section("topics", [(label, topics[label]) for label in sorted(topics, key=topic_order)]),
         Section("language_menu", [("ended", _ended_in_language_menu(events))], chart=False),
     ]
@@ -145,12 +152,21 @@ def _people(events: list[CallEvent]) -> list[Section]:
     """Asking for a person: transfers and their outcomes, 0 while closed, missed hours."""
     kinds = Counter(e.event for e in events)
     outcomes = [(o, kinds[f"transfer:{o}"]) for o in TRANSFER_OUTCOMES]
-    other = sum(n for k, n in kinds.items()
-                if k.startswith("transfer:") and k.removeprefix("transfer:") not in TRANSFER_OUTCOMES)
+    other = sum(
+        n
+        for k, n in kinds.items()
+        if k.startswith("transfer:") and k.removeprefix("transfer:") not in TRANSFER_OUTCOMES
+    )
     missed = Counter(e.at.astimezone(OSLO).hour for e in events if e.event in NOBODY_ANSWERED)
     return [
-        Section("person", [("asked", kinds["transfer"] + kinds["closed"]),
-                           ("transferred", kinds["transfer"]), ("closed", kinds["closed"])]),
+        Section(
+            "person",
+            [
+                ("asked", kinds["transfer"] + kinds["closed"]),
+                ("transferred", kinds["transfer"]),
+                ("closed", kinds["closed"]),
+            ],
+        ),
         Section("transfers", [*outcomes, ("other", other)]),
         Section("missed_hours", [(f"{h:02d}", missed[h]) for h in range(24)]),
     ]
@@ -159,8 +175,7 @@ def _people(events: list[CallEvent]) -> list[Section]:
 def report(db: Database, first: date, last: date) -> Report:
     """The statistics of the real calls between two Oslo dates (both included)."""
     events = _events(db, first, last)
-    return Report(first, last, [*_calls(events, first, last), *_choices(events),
-                                *_people(events)])
+    return Report(first, last, [*_calls(events, first, last), *_choices(events), *_people(events)])
 
 
 def csv_rows(result: Report) -> list[list[str]]:
@@ -189,8 +204,9 @@ def forget_call_keys(db: Database, now: datetime) -> int:
     number of calls whose key was erased."""
     before = now - timedelta(hours=CALL_KEY_HOURS)
     with db.session() as s:
-        rows = s.scalars(select(CallEvent).where(CallEvent.call_key.is_not(None),
-                                                 CallEvent.at < before)).all()
+        rows = s.scalars(
+            select(CallEvent).where(CallEvent.call_key.is_not(None), CallEvent.at < before)
+        ).all()
         calls: dict[str, list[CallEvent]] = {}
         for event in rows:
             calls.setdefault(event.call_key, []).append(event)
@@ -198,8 +214,9 @@ def forget_call_keys(db: Database, now: datetime) -> int:
             started = [e for e in events if e.node == "incoming"]
             if started and not any(_chose_language(e) for e in events):
                 s.add(CallEvent(at=started[0].at, node="call", event=ENDED_IN_LANGUAGE_MENU))
-        s.execute(update(CallEvent).where(CallEvent.call_key.in_(list(calls)))
-                  .values(call_key=None))
+        s.execute(
+            update(CallEvent).where(CallEvent.call_key.in_(list(calls))).values(call_key=None)
+        )
     return len(calls)
 
 
@@ -207,8 +224,9 @@ def prune(db: Database, now: datetime, months: int) -> tuple[int, int]:
     """Delete events older than the retention and erase old call keys: (deleted, calls)."""
     calls = forget_call_keys(db, now)
     with db.session() as s:
-        deleted = s.execute(delete(CallEvent).where(
-            CallEvent.at < retention_cutoff(now, months))).rowcount
+        deleted = s.execute(
+            delete(CallEvent).where(CallEvent.at < retention_cutoff(now, months))
+        ).rowcount
     return deleted, calls
 
 

@@ -2,8 +2,8 @@
 
 Every save is a new `TextVersion` (never changed or deleted); publishing one makes it the
 `TextChoice` of its segment and language. The published texts and the staff's language reviews
-form the catalog's overlay (`Catalog.with_overlay`): `Catalog.text`, the audio build, `ivr audio check`
-and the translation states all read the overlaid languages, so a published text wins over the
+form the catalog's overlay (`Catalog.with_overlay`): `Catalog.text`, the audio build, `ivr audio
+check` and the translation states all read the overlaid languages, so a published text wins over the
 file everywhere. Each process keeps the overlay in memory, refreshed in the background like the
 audio manifest (see `snapshot.py`), and keeps the last good one (in memory and in `texts.json`
 in CACHE_DIR) when the database is away.
@@ -45,8 +45,11 @@ class TextRefused(ValueError):
 def numbers_in(text: str) -> tuple[str, ...]:
     """The digit sequences of a text as a sorted multiset, any script's digits written 0-9
     (so 112 in Arabic-Indic digits is still 112, and 00 stays 00)."""
-    return tuple(sorted("".join(str(unicodedata.digit(ch)) for ch in found)
-                        for found in NUMBERS.findall(text)))
+    return tuple(
+        sorted(
+            "".join(str(unicodedata.digit(ch)) for ch in found) for found in NUMBERS.findall(text)
+        )
+    )
 
 
 def check_text(catalog: Catalog, segment: str, lang: str, text: str) -> None:
@@ -72,31 +75,41 @@ def check_text(catalog: Catalog, segment: str, lang: str, text: str) -> None:
 def read_overlay(db: Database) -> TextOverlay:
     """The published texts and the latest review of each language, from the database."""
     with db.session() as s:
-        rows = s.execute(select(TextChoice.lang, TextChoice.segment, TextVersion.text,
-                                TextVersion.source_hash)
-                         .join(TextVersion, TextVersion.id == TextChoice.version_id)).all()
-        reviews = s.scalars(select(LanguageReview).order_by(LanguageReview.reviewed_at,
-                                                             LanguageReview.id)).all()
+        rows = s.execute(
+            select(
+                TextChoice.lang, TextChoice.segment, TextVersion.text, TextVersion.source_hash
+            ).join(TextVersion, TextVersion.id == TextChoice.version_id)
+        ).all()
+        reviews = s.scalars(
+            select(LanguageReview).order_by(LanguageReview.reviewed_at, LanguageReview.id)
+        ).all()
     return TextOverlay(
         texts={(lang, seg): (text, source) for lang, seg, text, source in rows},
-        reviews={r.lang: Review(r.reviewed_by, r.reviewed_at.date().isoformat(), r.texts_hash)
-                 for r in reviews},
+        reviews={
+            r.lang: Review(r.reviewed_by, r.reviewed_at.date().isoformat(), r.texts_hash)
+            for r in reviews
+        },
     )
 
 
 def _document(overlay: TextOverlay) -> dict:
-    return {"version": 1,
-            "texts": [{"lang": lang, "segment": seg, "text": text, "source": source}
-                      for (lang, seg), (text, source) in sorted(overlay.texts.items())],
-            "reviews": [{"lang": lang, "by": r.by, "on": r.on, "texts_hash": r.texts_hash}
-                        for lang, r in sorted(overlay.reviews.items())]}
+    return {
+        "version": 1,
+        "texts": [
+            {"lang": lang, "segment": seg, "text": text, "source": source}
+            for (lang, seg), (text, source) in sorted(overlay.texts.items())
+        ],
+        "reviews": [
+            {"lang": lang, "by": r.by, "on": r.on, "texts_hash": r.texts_hash}
+            for lang, r in sorted(overlay.reviews.items())
+        ],
+    }
 
 
 def _from_document(document: dict) -> TextOverlay:
     return TextOverlay(
         texts={(t["lang"], t["segment"]): (t["text"], t["source"]) for t in document["texts"]},
-        reviews={r["lang"]: Review(r["by"], r["on"], r["texts_hash"])
-                 for r in document["reviews"]},
+        reviews={r["lang"]: Review(r["by"], r["on"], r["texts_hash"]) for r in document["reviews"]},
     )
 
 
@@ -108,7 +121,8 @@ class PublishedTexts:
         self.files, self.db = files, db
         saved = FallbackFile(fallback, _document, _from_document) if fallback else None
         self.snapshot: Snapshot[TextOverlay] = Snapshot(
-            "published texts", lambda: read_overlay(db), TextOverlay(), saved)
+            "published texts", lambda: read_overlay(db), TextOverlay(), saved
+        )
         self._current = (files.overlay, files)
 
     def current(self) -> Catalog:
@@ -130,8 +144,9 @@ class PublishedTexts:
 # Versions -------------------------------------------------------------------------------------
 
 
-def save_version(db: Database, catalog: Catalog, segment: str, lang: str, text: str,
-                 by: str) -> TextVersion:
+def save_version(
+    db: Database, catalog: Catalog, segment: str, lang: str, text: str, by: str
+) -> TextVersion:
     """A new (unpublished) version of a segment's text; TextRefused (see check_text) when it
     may not be saved."""
     text = text.replace("\r\n", "\n").strip()
@@ -142,8 +157,14 @@ def save_version(db: Database, catalog: Catalog, segment: str, lang: str, text: 
     if lang != SOURCE_LANGUAGE:
         source = script_fingerprint(catalog.languages[SOURCE_LANGUAGE].texts[segment])
     with db.session() as s:
-        version = TextVersion(segment=segment, lang=lang, text=text, source_hash=source,
-                              created_at=utcnow(), created_by=by)
+        version = TextVersion(
+            segment=segment,
+            lang=lang,
+            text=text,
+            source_hash=source,
+            created_at=utcnow(),
+            created_by=by,
+        )
         s.add(version)
     return version
 
@@ -151,9 +172,13 @@ def save_version(db: Database, catalog: Catalog, segment: str, lang: str, text: 
 def versions(db: Database, segment: str, lang: str) -> list[TextVersion]:
     """Every version of a segment's text in a language, newest first."""
     with db.session() as s:
-        return list(s.scalars(select(TextVersion).where(TextVersion.segment == segment,
-                                                        TextVersion.lang == lang)
-                              .order_by(TextVersion.id.desc())))
+        return list(
+            s.scalars(
+                select(TextVersion)
+                .where(TextVersion.segment == segment, TextVersion.lang == lang)
+                .order_by(TextVersion.id.desc())
+            )
+        )
 
 
 def choice(db: Database, segment: str, lang: str) -> TextChoice | None:
@@ -206,27 +231,40 @@ def drafts(db: Database) -> set[tuple[str, str]]:
     """(segment, lang) of every text with a version saved after its published one."""
     with db.session() as s:
         chosen = {(c.segment, c.lang): c for c in s.scalars(select(TextChoice))}
-        rows = s.execute(select(TextVersion.segment, TextVersion.lang, TextVersion.created_at)
-                         .where(TextVersion.published_at.is_(None))).all()
-    return {(seg, lang) for seg, lang, at in rows
-            if (chosen.get((seg, lang)) is None or at > chosen[(seg, lang)].chosen_at)}
+        rows = s.execute(
+            select(TextVersion.segment, TextVersion.lang, TextVersion.created_at).where(
+                TextVersion.published_at.is_(None)
+            )
+        ).all()
+    return {
+        (seg, lang)
+        for seg, lang, at in rows
+        if (chosen.get((seg, lang)) is None or at > chosen[(seg, lang)].chosen_at)
+    }
 
 
 def english_versions(db: Database) -> list[str]:
     """Every English text staff ever saved: what an outdated translation may translate."""
     with db.session() as s:
-        return list(s.scalars(select(TextVersion.text).where(
-            TextVersion.lang == SOURCE_LANGUAGE).order_by(TextVersion.id)))
+        return list(
+            s.scalars(
+                select(TextVersion.text)
+                .where(TextVersion.lang == SOURCE_LANGUAGE)
+                .order_by(TextVersion.id)
+            )
+        )
 
 
 def newest_drafts(db: Database, lang: str) -> dict[str, TextVersion]:
     """Per segment of a language, the newest version saved after its published one (a draft
     waiting to be published)."""
     with db.session() as s:
-        chosen = {c.segment: c for c in s.scalars(select(TextChoice).where(
-            TextChoice.lang == lang))}
-        rows = s.scalars(select(TextVersion).where(TextVersion.lang == lang)
-                         .order_by(TextVersion.id.desc())).all()
+        chosen = {
+            c.segment: c for c in s.scalars(select(TextChoice).where(TextChoice.lang == lang))
+        }
+        rows = s.scalars(
+            select(TextVersion).where(TextVersion.lang == lang).order_by(TextVersion.id.desc())
+        ).all()
     found: dict[str, TextVersion] = {}
     for version in rows:
         if version.segment not in found and is_draft(version, chosen.get(version.segment)):

@@ -53,12 +53,18 @@ def report(catalog: Catalog) -> list[LanguageReport]:
         language = catalog.languages[code]
         states = {s: segment_state(catalog, language, s) for s in catalog.segments}
         counts = {state: sum(1 for v in states.values() if v == state) for state in STATES}
-        reports.append(LanguageReport(
-            code, language.name, language.status, language.reviewed_by, language.reviewed_on,
-            counts,
-            outdated=tuple(s for s, v in states.items() if v == "outdated"),
-            missing=tuple(s for s, v in states.items() if v == "missing"),
-        ))
+        reports.append(
+            LanguageReport(
+                code,
+                language.name,
+                language.status,
+                language.reviewed_by,
+                language.reviewed_on,
+                counts,
+                outdated=tuple(s for s, v in states.items() if v == "outdated"),
+                missing=tuple(s for s, v in states.items() if v == "missing"),
+            )
+        )
     return reports
 
 
@@ -69,8 +75,17 @@ def _toml_string(value: str) -> str:
 
 def write_language_meta(folder: Path, language: Language) -> None:
     """Rewrite a language.toml from a Language (comments are not kept)."""
-    fields = ("name", "name_nb", "gtts", "espeak", "say_language", "say_voice", "status",
-              "reviewed_by", "reviewed_on")
+    fields = (
+        "name",
+        "name_nb",
+        "gtts",
+        "espeak",
+        "say_language",
+        "say_voice",
+        "status",
+        "reviewed_by",
+        "reviewed_on",
+    )
     lines = [f"{name} = {_toml_string(str(getattr(language, name)))}" for name in fields]
     lines += ["", "[translated_from]"]
     lines += [f"{seg} = {_toml_string(h)}" for seg, h in sorted(language.translated_from.items())]
@@ -103,9 +118,13 @@ def mark_reviewed(catalog: Catalog, code: str, reviewer: str, on: date) -> Langu
     if missing:
         raise ValueError(f"{code} cannot be reviewed while segments are missing: {missing}")
     english = catalog.languages[SOURCE_LANGUAGE].texts
-    reviewed = replace(language, status="reviewed", reviewed_by=reviewer,
-                       reviewed_on=on.isoformat(),
-                       translated_from={s: script_fingerprint(english[s]) for s in catalog.segments})
+    reviewed = replace(
+        language,
+        status="reviewed",
+        reviewed_by=reviewer,
+        reviewed_on=on.isoformat(),
+        translated_from={s: script_fingerprint(english[s]) for s in catalog.segments},
+    )
     write_language_meta(catalog.root / code, reviewed)
     return reviewed
 
@@ -156,8 +175,9 @@ class Waiting:
     audio_drafts: int = 0
 
 
-def english_before(catalog: Catalog, code: str, segment: str,
-                   english_texts: list[str]) -> str | None:
+def english_before(
+    catalog: Catalog, code: str, segment: str, english_texts: list[str]
+) -> str | None:
     """The English a translation was made from, found by its fingerprint among the file's
     English and `english_texts` (every English version staff saved); None when not known."""
     wanted = catalog.languages[code].translated_from.get(segment)
@@ -165,8 +185,13 @@ def english_before(catalog: Catalog, code: str, segment: str,
     return next((t for t in reversed(candidates) if t and script_fingerprint(t) == wanted), None)
 
 
-def worklist(catalog: Catalog, code: str, english_texts: list[str],
-             waiting: dict[str, Waiting], order: list[str] | None = None) -> Worklist:
+def worklist(
+    catalog: Catalog,
+    code: str,
+    english_texts: list[str],
+    waiting: dict[str, Waiting],
+    order: list[str] | None = None,
+) -> Worklist:
     """What is outdated, missing, waiting to be published and not reviewed in a language.
 
     `english_texts` are English texts the translations may have been made from (the files'
@@ -188,6 +213,15 @@ def worklist(catalog: Catalog, code: str, english_texts: list[str],
             items.append(Work(segment, "unreviewed", text, english))
         if segment in waiting:
             w = waiting[segment]
-            items.append(Work(segment, "waiting", text, english, draft=w.text,
-                              draft_id=w.text_id, audio_drafts=w.audio_drafts))
+            items.append(
+                Work(
+                    segment,
+                    "waiting",
+                    text,
+                    english,
+                    draft=w.text,
+                    draft_id=w.text_id,
+                    audio_drafts=w.audio_drafts,
+                )
+            )
     return Worklist(code, tuple(items))

@@ -41,9 +41,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as temporary:
         folder = args.keep or Path(temporary)
         folder.mkdir(parents=True, exist_ok=True)
-        app = create_app({"TWILIO_AUTH_TOKEN": "bench", "SECRET_KEY": "bench-secret-key-0123456789", "TRUSTED_PROXIES": 1, "TTS_ENGINES": args.engines,
-                          "DATABASE_URL": f"sqlite:///{folder / 'ivr.sqlite3'}",
-                          "AUDIO_DIR": str(folder / "store"), "LOG_LEVEL": "ERROR"})
+        app = create_app(
+            {
+                "TWILIO_AUTH_TOKEN": "bench",
+                "SECRET_KEY": "bench-secret-key-0123456789",
+                "TRUSTED_PROXIES": 1,
+                "TTS_ENGINES": args.engines,
+                "DATABASE_URL": f"sqlite:///{folder / 'ivr.sqlite3'}",
+                "AUDIO_DIR": str(folder / "store"),
+                "LOG_LEVEL": "ERROR",
+            }
+        )
         services(app).db.upgrade()
         recordings = services(app).recordings
         engines = engines_from_setting(args.engines)
@@ -64,30 +72,42 @@ def main() -> None:
         for (prompt_id, lang), rec in current.items():
             size[lang] += rec.size
             longest[lang] = max(longest.get(lang, (0.0, "")), (rec.duration, prompt_id))
-        rates = {lang: topic_rate(recordings.catalog, current, lang)
-                 for lang in recordings.catalog.languages}
+        rates = {
+            lang: topic_rate(recordings.catalog, current, lang)
+            for lang in recordings.catalog.languages
+        }
 
-    print(f"engines: {args.engines}   prompts: {len(prompts)} in "
-          f"{len({p.lang for p in prompts})} languages")
-    print(f"full offline build:   {full:7.2f} s  ({report.rendered} rendered, "
-          f"{report.failed} failed, {full / max(report.rendered, 1) * 1000:.0f} ms per prompt)")
+    print(
+        f"engines: {args.engines}   prompts: {len(prompts)} in "
+        f"{len({p.lang for p in prompts})} languages"
+    )
+    print(
+        f"full offline build:   {full:7.2f} s  ({report.rendered} rendered, "
+        f"{report.failed} failed, {full / max(report.rendered, 1) * 1000:.0f} ms per prompt)"
+    )
     print(f"no-change rebuild:    {rebuild:7.3f} s  ({again.rendered} rendered)")
-    print(f"{'language':10}{'files':>7}{'bytes':>12}{'longest (s)':>13}  {'prompt':16}"
-          f"{'wpm':>6}{'syll/s':>8}  target")
+    print(
+        f"{'language':10}{'files':>7}{'bytes':>12}{'longest (s)':>13}  {'prompt':16}"
+        f"{'wpm':>6}{'syll/s':>8}  target"
+    )
     book = SpeechBook(recordings.catalog.root)
     for lang in sorted(recordings.catalog.languages):
         band = book.rules(lang).band
         target = f"{band.low:g}-{band.high:g} {band.unit}" if band else "(no band set)"
         if lang not in size:
-            print(f"{lang:10}{0:>7}{'-':>12}{'-':>13}  {'no audio: no engine in use speaks it':44}"
-                  f"{target}")
+            print(
+                f"{lang:10}{0:>7}{'-':>12}{'-':>13}  {'no audio: no engine in use speaks it':44}"
+                f"{target}"
+            )
             continue
         count = sum(again.counts[lang].values())
         seconds, prompt_id = longest[lang]
         rate = rates[lang]
         verdict = "" if not band else (" ok" if band.holds(rate.value(band.unit)) else " OUT")
-        print(f"{lang:10}{count:>7}{size[lang]:>12,}{seconds:>13.1f}  {prompt_id:16}"
-              f"{rate.wpm:>6.0f}{rate.syllables_per_second:>8.2f}  {target}{verdict}")
+        print(
+            f"{lang:10}{count:>7}{size[lang]:>12,}{seconds:>13.1f}  {prompt_id:16}"
+            f"{rate.wpm:>6.0f}{rate.syllables_per_second:>8.2f}  {target}{verdict}"
+        )
     print(f"{'total':10}{'':>7}{sum(size.values()):>12,}")
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from flask import Flask, Response
 
-MENU = ('<?xml version="1.0" encoding="UTF-8"?><Response><Gather action="/voice/step?node=menu'
-        '&amp;lang=en" timeout="6" numDigits="1"><Say language="en-GB">For information, press '
-        '1. To talk to KOM, press 0.</Say></Gather><Redirect>/voice/step?node=menu&amp;lang=en'
-        '</Redirect></Response>')
+MENU = (
+    '<?xml version="1.0" encoding="UTF-8"?><Response><Gather action="/voice/step?node=menu'
+    '&amp;lang=en" timeout="6" numDigits="1"><Say language="en-GB">For information, press '
+    "1. To talk to KOM, press 0.</Say></Gather><Redirect>/voice/step?node=menu&amp;lang=en"
+    "</Redirect></Response>"
+)
 
 app = Flask(__name__)
 

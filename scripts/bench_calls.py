@@ -50,8 +50,13 @@ def walk(app, lang: str, lang_key: str, topic_key: str) -> None:
     call.press("*").press("#").press("0")
 
 
-TARGETS = {"first page": 25.0, "second page": 20.0, "choosable": 30.0, "hint starts": 1.0,
-           "hint said": 6.0}  # issue 10: seconds of audio from answering, at most
+TARGETS = {
+    "first page": 25.0,
+    "second page": 20.0,
+    "choosable": 30.0,
+    "hint starts": 1.0,
+    "hint said": 6.0,
+}  # issue 10: seconds of audio from answering, at most
 
 
 def _mark(seconds: float, target: float) -> str:
@@ -104,8 +109,11 @@ def choosable(audio: Audio, line, code: str) -> tuple[float, int] | None:
     total, spoken = 0.0, 0
     for index, page in enumerate(line.pages):
         prompts = list(flow.present(line, flow.Position(page=index, intro=index == 0)).prompts)
-        mine = (Prompt("lang_select", code, str(page.index(code) + 1)) if code in page
-                else Prompt("more_languages", code, line.catalog.more_key))
+        mine = (
+            Prompt("lang_select", code, str(page.index(code) + 1))
+            if code in page
+            else Prompt("more_languages", code, line.catalog.more_key)
+        )
         said = audio.until(prompts, mine)
         if said is None:
             return None
@@ -134,14 +142,20 @@ def language_menu(app) -> None:
         prompts = flow.present(line, flow.Position(page=index, intro=index == 0)).prompts
         total, extra = audio.page(prompts)
         print(f"  {name:12} {total:5.1f} s{extra}  [{_mark(total, TARGETS[name])}]")
-    hinted = [(audio.page(flow.start(line, hint=code).prompts), code)
-              for page in line.pages for code in page]
+    hinted = [
+        (audio.page(flow.start(line, hint=code).prompts), code)
+        for page in line.pages
+        for code in page
+    ]
     ((total, extra), code) = max(hinted, key=lambda h: h[0][0])
-    print(f"  {'hinted page':12} {total:5.1f} s{extra} (the longest: {code} first)  "
-          f"[{_mark(total, TARGETS['first page'])}]")
+    print(
+        f"  {'hinted page':12} {total:5.1f} s{extra} (the longest: {code} first)  "
+        f"[{_mark(total, TARGETS['first page'])}]"
+    )
     print(f"  {'language':8} {'choosable':>9}  {'hinted: starts':>14} {'said':>6}")
     for code in [c for c in catalog.order if c in catalog.languages] + sorted(
-            set(catalog.languages) - set(catalog.order)):
+        set(catalog.languages) - set(catalog.order)
+    ):
         print("  " + _language_row(audio, line, code))
 
 
@@ -157,9 +171,11 @@ def _language_row(audio: Audio, line, code: str) -> str:
         return f"{code:8} no offline audio: spoken by Twilio's <Say>, not measured"
     (seconds, spoken), starts, said = chosen, audio.lead(hinted), audio.seconds([hinted])
     unmeasured = f" (+ {spoken} <Say> prompt(s) before it)" if spoken else ""
-    return (f"{code:8} {seconds:7.1f} s  {starts:12.2f} s {said:4.1f} s  "
-            f"[{_mark(seconds, TARGETS['choosable'])}; {_mark(starts, TARGETS['hint starts'])}; "
-            f"{_mark(said, TARGETS['hint said'])}]{unmeasured}")
+    return (
+        f"{code:8} {seconds:7.1f} s  {starts:12.2f} s {said:4.1f} s  "
+        f"[{_mark(seconds, TARGETS['choosable'])}; {_mark(starts, TARGETS['hint starts'])}; "
+        f"{_mark(said, TARGETS['hint said'])}]{unmeasured}"
+    )
 
 
 def longest_path(app) -> None:
@@ -194,7 +210,12 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=200)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        settings = {"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY, "TRUSTED_PROXIES": 1, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3"}
+        settings = {
+            "TWILIO_AUTH_TOKEN": TOKEN,
+            "SECRET_KEY": SECRET_KEY,
+            "TRUSTED_PROXIES": 1,
+            "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
+        }
         app = create_app(settings)
         app.logger.disabled = True
         import logging
@@ -209,11 +230,16 @@ def main() -> None:
             walk(app, first_page[key], str(key + 1), catalog.topics[n % len(catalog.topics)].key)
         elapsed = time.perf_counter() - started
         t = sorted(TimedCall.timings)
-        print(f"{args.calls} calls, {len(t)} webhooks in {elapsed:.2f} s "
-              f"({len(t) / elapsed:.0f} webhooks/s in one process)")
-        print(f"webhook latency: p50 {statistics.median(t) * 1000:.1f} ms, "
-              f"p95 {t[int(len(t) * 0.95)] * 1000:.1f} ms, p99 {t[int(len(t) * 0.99)] * 1000:.1f} ms, "
-              f"max {t[-1] * 1000:.1f} ms")
+        print(
+            f"{args.calls} calls, {len(t)} webhooks in {elapsed:.2f} s "
+            f"({len(t) / elapsed:.0f} webhooks/s in one process)"
+        )
+        print(
+            f"webhook latency: p50 {statistics.median(t) * 1000:.1f} ms, "
+            f"p95 {t[int(len(t) * 0.95)] * 1000:.1f} ms, "
+            f"p99 {t[int(len(t) * 0.99)] * 1000:.1f} ms, "
+            f"max {t[-1] * 1000:.1f} ms"
+        )
     app = create_app({"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY, "TRUSTED_PROXIES": 1})
     language_menu(app)
     longest_path(app)

@@ -17,6 +17,7 @@ request under attack took 1 s or more. Everything stops within about a minute.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import os
 import socket
@@ -49,8 +50,10 @@ def post(port: int, path: str, timeout: float) -> float:
     """A signed POST like Twilio's; its latency in seconds (timeout: counts as `timeout`)."""
     url = f"http://127.0.0.1:{port}{path}"
     body = urlencode(PARAMS)
-    headers = {"Content-Type": "application/x-www-form-urlencoded",
-               "X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(url, PARAMS)}
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Twilio-Signature": RequestValidator(TOKEN).compute_signature(url, PARAMS),
+    }
     started = time.perf_counter()
     try:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
@@ -71,18 +74,17 @@ class Stranger(threading.Thread):
     When the server closes the connection (a refusal), the stranger connects again.
     """
 
-    def __init__(self, port: int, headers: dict, body_bytes: int, trickle: bool,
-                 stop: threading.Event):
+    def __init__(
+        self, port: int, headers: dict, body_bytes: int, trickle: bool, stop: threading.Event
+    ):
         super().__init__(daemon=True)
         self.port, self.headers, self.body_bytes, self.trickle = port, headers, body_bytes, trickle
         self.stop, self.connected = stop, threading.Event()
 
     def run(self) -> None:
         while not self.stop.is_set():
-            try:
+            with contextlib.suppress(OSError):  # refused and closed: come back
                 self.once()
-            except OSError:
-                pass  # refused and closed: come back
 
     def once(self) -> None:
         chunked = self.headers.get("Transfer-Encoding") == "chunked"
@@ -90,8 +92,10 @@ class Stranger(threading.Thread):
         if not chunked:
             head += f"Content-Length: {self.body_bytes}\r\n"
         with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
-            s.sendall(f"POST /voice HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                      f"Content-Type: application/x-www-form-urlencoded\r\n{head}\r\n".encode())
+            s.sendall(
+                f"POST /voice HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                f"Content-Type: application/x-www-form-urlencoded\r\n{head}\r\n".encode()
+            )
             self.connected.set()
             sent = 0
             while sent < self.body_bytes and not self.stop.is_set():
@@ -109,24 +113,46 @@ def strangers(port: int, stop: threading.Event) -> list[Stranger]:
         Stranger(port, {}, big, trickle=False, stop=stop),
         Stranger(port, {"X-Twilio-Signature": SHAPED}, big, trickle=False, stop=stop),
         Stranger(port, {"X-Twilio-Signature": SHAPED}, 4000, trickle=True, stop=stop),
-        Stranger(port, {"X-Twilio-Signature": SHAPED, "Transfer-Encoding": "chunked"}, 4000,
-                 trickle=True, stop=stop),
+        Stranger(
+            port,
+            {"X-Twilio-Signature": SHAPED, "Transfer-Encoding": "chunked"},
+            4000,
+            trickle=True,
+            stop=stop,
+        ),
         Stranger(port, {}, 4000, trickle=True, stop=stop),
     ]
 
 
 def serve(port: int, config: str, folder: Path) -> subprocess.Popen:
     """gunicorn with 2 workers on loopback; `config` is a file, or '' for gunicorn's defaults."""
-    env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": "bench-secret-0123456789",
-           "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}", "LOG_LEVEL": "ERROR",
-           "AUDIO_DIR": str(folder / "store"), "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
-    subprocess.run([str(ROOT / ".venv/bin/ivr"), "init-db"], env=env, check=True,
-                   capture_output=True, cwd=ROOT)
+    env = {
+        **os.environ,
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "SECRET_KEY": "bench-secret-0123456789",
+        "DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+        "LOG_LEVEL": "ERROR",
+        "AUDIO_DIR": str(folder / "store"),
+        "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+    }
+    subprocess.run(
+        [str(ROOT / ".venv/bin/ivr"), "init-db"], env=env, check=True, capture_output=True, cwd=ROOT
+    )
     if not config:
         config = str(folder / "defaults.conf.py")
         Path(config).write_text("# gunicorn's defaults\n")
-    command = [str(ROOT / ".venv/bin/gunicorn"), "-c", config, "-w", "2",
-               "-b", f"127.0.0.1:{port}", "--log-level", "error", "ivr:create_app()"]
+    command = [
+        str(ROOT / ".venv/bin/gunicorn"),
+        "-c",
+        config,
+        "-w",
+        "2",
+        "-b",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "error",
+        "ivr:create_app()",
+    ]
     server = subprocess.Popen(command, env=env, cwd=ROOT)
     deadline, answered = time.monotonic() + 60, 0
     while time.monotonic() < deadline and answered < 20:
@@ -157,8 +183,10 @@ def measure(config: str, rounds: int, timeout: float) -> dict[str, list[float]]:
     with tempfile.TemporaryDirectory() as folder:
         server = serve(port, config, Path(folder))
         try:
-            figures = {f"{p} idle": [post(port, p, timeout) for _ in range(rounds)]
-                       for p in ("/voice", "/voice/fallback")}
+            figures = {
+                f"{p} idle": [post(port, p, timeout) for _ in range(rounds)]
+                for p in ("/voice", "/voice/fallback")
+            }
             stop = threading.Event()
             busy = strangers(port, stop)
             for stranger in busy:
@@ -167,8 +195,7 @@ def measure(config: str, rounds: int, timeout: float) -> dict[str, list[float]]:
                 stranger.connected.wait(5)
             stop.wait(0.5)  # let the big bodies and trickles reach the workers
             for path in ("/voice", "/voice/fallback"):
-                figures[f"{path} under attack"] = [post(port, path, timeout)
-                                                   for _ in range(rounds)]
+                figures[f"{path} under attack"] = [post(port, path, timeout) for _ in range(rounds)]
             stop.set()
         finally:
             server.terminate()
@@ -180,8 +207,10 @@ def report(name: str, figures: dict[str, list[float]]) -> float:
     """Print one configuration's figures; return the worst latency under attack."""
     print(f"\n{name}")
     for case, values in figures.items():
-        print(f"  {case:28} p50 {statistics.median(values) * 1000:8.1f} ms   "
-              f"worst {max(values) * 1000:8.1f} ms")
+        print(
+            f"  {case:28} p50 {statistics.median(values) * 1000:8.1f} ms   "
+            f"worst {max(values) * 1000:8.1f} ms"
+        )
     idle = statistics.median(figures["/voice idle"])
     attacked = statistics.median(figures["/voice under attack"])
     print(f"  /voice p50 under attack / idle: {attacked / idle:.1f}x")
@@ -193,13 +222,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=10)
     rounds = parser.parse_args().rounds
-    shipped = report("gunicorn.conf.py (gthread), 2 workers",
-                     measure(str(ROOT / "gunicorn.conf.py"), rounds, timeout=5))
-    report("baseline: gunicorn defaults (sync), 2 workers",
-           measure("", max(3, rounds // 3), timeout=3))
+    shipped = report(
+        "gunicorn.conf.py (gthread), 2 workers",
+        measure(str(ROOT / "gunicorn.conf.py"), rounds, timeout=5),
+    )
+    report(
+        "baseline: gunicorn defaults (sync), 2 workers", measure("", max(3, rounds // 3), timeout=3)
+    )
     verdict = "PASS" if shipped < LIMIT else "FAIL"
-    print(f"\n{verdict}: worst signed webhook under attack with gunicorn.conf.py "
-          f"{shipped * 1000:.0f} ms (limit {LIMIT * 1000:.0f} ms)")
+    print(
+        f"\n{verdict}: worst signed webhook under attack with gunicorn.conf.py "
+        f"{shipped * 1000:.0f} ms (limit {LIMIT * 1000:.0f} ms)"
+    )
     return 0 if shipped < LIMIT else 1
 
 

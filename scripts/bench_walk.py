@@ -19,9 +19,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from twilio.request_validator import RequestValidator
 
-PARAMS = {"CallSid": "CA00000000000000000000000000000000",
-          "AccountSid": "AC00000000000000000000000000000000",
-          "From": "+4799999999", "To": "+4721000000", "CallStatus": "in-progress"}
+PARAMS = {
+    "CallSid": "CA00000000000000000000000000000000",
+    "AccountSid": "AC00000000000000000000000000000000",
+    "From": "+4799999999",
+    "To": "+4721000000",
+    "CallStatus": "in-progress",
+}
 
 
 def walk_requests() -> list[tuple[str, dict[str, str]]]:
@@ -31,9 +35,15 @@ def walk_requests() -> list[tuple[str, dict[str, str]]]:
     from tests.conftest import SECRET_KEY, TOKEN, Call
 
     with tempfile.TemporaryDirectory() as folder:
-        app = create_app({"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY,
-                          "DATABASE_URL": f"sqlite:///{folder}/walk.sqlite3",
-                          "CACHE_DIR": folder, "LOG_LEVEL": "ERROR"})
+        app = create_app(
+            {
+                "TWILIO_AUTH_TOKEN": TOKEN,
+                "SECRET_KEY": SECRET_KEY,
+                "DATABASE_URL": f"sqlite:///{folder}/walk.sqlite3",
+                "CACHE_DIR": folder,
+                "LOG_LEVEL": "ERROR",
+            }
+        )
         services(app).db.upgrade()
         seen: list[tuple[str, dict[str, str]]] = []
 
@@ -43,8 +53,7 @@ def walk_requests() -> list[tuple[str, dict[str, str]]]:
                 seen.append((full.path + (f"?{full.query}" if full.query else ""), extra or {}))
                 return super().post(url, extra)
 
-        Recording(app.test_client(), services(app).catalog).start().press("1").press("1") \
-            .press("0")
+        Recording(app.test_client(), services(app).catalog).start().press("1").press("1").press("0")
         services(app).close()
     return seen
 
@@ -56,8 +65,10 @@ def lua(base: str, token: str, requests: list[tuple[str, dict[str, str]]]) -> st
         form = {**PARAMS, **extra}
         body = urlencode(form)
         signature = validator.compute_signature(base + path, form)
-        entries.append("{" + f"path={json.dumps(path)}, body={json.dumps(body)}, "
-                       f"sig={json.dumps(signature)}" + "}")
+        entries.append(
+            "{" + f"path={json.dumps(path)}, body={json.dumps(body)}, "
+            f"sig={json.dumps(signature)}" + "}"
+        )
     return f"""local requests = {{{", ".join(entries)}}}
 local n = 0
 request = function()

@@ -29,8 +29,11 @@ def no_network(monkeypatch):
 
     def connect(self, address):
         host = address[0] if isinstance(address, tuple) else address
-        if isinstance(host, str) and host not in ("127.0.0.1", "::1", "localhost") \
-                and self.family in (socket.AF_INET, socket.AF_INET6):
+        if (
+            isinstance(host, str)
+            and host not in ("127.0.0.1", "::1", "localhost")
+            and self.family in (socket.AF_INET, socket.AF_INET6)
+        ):
             raise AssertionError(f"a test tried to reach {address}")
         return real_connect(self, address)
 
@@ -42,10 +45,17 @@ def built_english(tmp_path_factory, migrated_db) -> Path:
     """A database and a store with every English prompt rendered by eSpeak NG."""
     folder = tmp_path_factory.mktemp("built")
     shutil.copy(migrated_db, folder / "ivr.sqlite3")
-    app = create_app({"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY, "TRUSTED_PROXIES": 1,
-                      "DATABASE_URL": f"sqlite:///{folder}/ivr.sqlite3",
-                      "AUDIO_DIR": str(folder / "store"), "CACHE_DIR": str(folder / "cache"),
-                      "TTS_ENGINES": "espeak"})
+    app = create_app(
+        {
+            "TWILIO_AUTH_TOKEN": TOKEN,
+            "SECRET_KEY": SECRET_KEY,
+            "TRUSTED_PROXIES": 1,
+            "DATABASE_URL": f"sqlite:///{folder}/ivr.sqlite3",
+            "AUDIO_DIR": str(folder / "store"),
+            "CACHE_DIR": str(folder / "cache"),
+            "TTS_ENGINES": "espeak",
+        }
+    )
     builder = Builder(services(app).recordings, engines_from_setting("espeak"))
     report = builder.run(builder.prompts(["en"]))
     assert report.failed == 0 and report.rendered > 20

@@ -72,9 +72,15 @@ def migrated_db(tmp_path_factory) -> Path:
     """One migrated SQLite file per session (per worker), copied for each test."""
     folder = tmp_path_factory.mktemp("template")
     path = folder / "ivr.sqlite3"
-    app = create_app({"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY,
-                      "TRUSTED_PROXIES": 1, "DATABASE_URL": f"sqlite:///{path}",
-                      "AUDIO_DIR": str(folder / "store")})
+    app = create_app(
+        {
+            "TWILIO_AUTH_TOKEN": TOKEN,
+            "SECRET_KEY": SECRET_KEY,
+            "TRUSTED_PROXIES": 1,
+            "DATABASE_URL": f"sqlite:///{path}",
+            "AUDIO_DIR": str(folder / "store"),
+        }
+    )
     services(app).db.upgrade()
     services(app).db.engine.dispose()
     return path
@@ -85,13 +91,18 @@ def line_settings(folder: Path, migrated_db: Path) -> dict:
     database, its own audio store, eSpeak NG only (never the network)."""
     db_file = folder / "ivr.sqlite3"
     shutil.copy(migrated_db, db_file)
-    return {"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY, "TRUSTED_PROXIES": 1,
-            "DATABASE_URL": f"sqlite:///{db_file}",
-            "AUDIO_DIR": str(folder / "store"), "CACHE_DIR": str(folder / "cache"),
-            "TTS_ENGINES": "espeak",
-            # a new process's first call waits this long at most for the first reads; a busy
-            # test machine may need longer than the 1 s of service to read a healthy database
-            "FIRST_READ_SECONDS": 10.0}
+    return {
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "SECRET_KEY": SECRET_KEY,
+        "TRUSTED_PROXIES": 1,
+        "DATABASE_URL": f"sqlite:///{db_file}",
+        "AUDIO_DIR": str(folder / "store"),
+        "CACHE_DIR": str(folder / "cache"),
+        "TTS_ENGINES": "espeak",
+        # a new process's first call waits this long at most for the first reads; a busy
+        # test machine may need longer than the 1 s of service to read a healthy database
+        "FIRST_READ_SECONDS": 10.0,
+    }
 
 
 @pytest.fixture
@@ -155,8 +166,9 @@ class Call:
         """A signed POST like Twilio's; checks the answer is 200 and valid TwiML."""
         url = urljoin(BASE + "/voice", url)
         params = {**CALL_PARAMS, "CallSid": self.call_sid, **(extra or {})}
-        response = self.client.post(url, data=params,
-                                    headers={"X-Twilio-Signature": sign(url, params)})
+        response = self.client.post(
+            url, data=params, headers={"X-Twilio-Signature": sign(url, params)}
+        )
         assert response.status_code == 200, (url, response.status_code)
         assert response.mimetype == "text/xml"
         document = response.get_data(as_text=True)
@@ -187,8 +199,13 @@ class Call:
             self._dial(self.phone.dialing)
 
     def _dial(self, dialing) -> None:
-        self.dialed.append({"numbers": list(dialing.numbers), "callerId": dialing.caller_id,
-                            "timeout": str(dialing.timeout)})
+        self.dialed.append(
+            {
+                "numbers": list(dialing.numbers),
+                "callerId": dialing.caller_id,
+                "timeout": str(dialing.timeout),
+            }
+        )
         for url in dialing.whisper_urls:
             whisper = self.post(url)
             self.whispers += [(s.text or "") for s in whisper.iter("Say")]

@@ -64,16 +64,18 @@ def test_changed_text_is_stale_in_check_and_rendered_again_by_build(app_settings
     assert run(app, "build", "--lang", "nb", "--prompt", "goodbye").exit_code == 0
     (prompts_copy / "nb" / "goodbye.txt").write_text("Ha det bra. Ring oss gjerne igjen.\n")
     app = create_app({**app_settings, "PROMPTS_DIR": str(prompts_copy)})
-    state = recordings(app).state(recordings(app).prompt("goodbye", "nb"),
-                                  playing(app, "goodbye", "nb"))
+    state = recordings(app).state(
+        recordings(app).prompt("goodbye", "nb"), playing(app, "goodbye", "nb")
+    )
     assert state.state == "stale"
     check = run(app, "check", "--lang", "nb")
     assert check.exit_code == 1
     assert "goodbye" in check.output and "stale" in check.output
     rebuild = run(app, "build", "--lang", "nb", "--prompt", "goodbye")
     assert rebuild.output.splitlines()[1].split()[:2] == ["nb", "1"]
-    state = recordings(app).state(recordings(app).prompt("goodbye", "nb"),
-                                  playing(app, "goodbye", "nb"))
+    state = recordings(app).state(
+        recordings(app).prompt("goodbye", "nb"), playing(app, "goodbye", "nb")
+    )
     assert state.state == "tts"
 
 
@@ -81,25 +83,32 @@ def test_import_replaces_tts_and_survives_rebuild_and_force(built_app, tmp_path)
     tts = playing(built_app, "greeting")
     upload = tmp_path / "greeting.wav"
     upload.write_bytes(human_wav())
-    result = run(built_app, "import", str(upload), "--prompt", "greeting", "--lang", "en",
-                 "--by", "kari")
+    result = run(
+        built_app, "import", str(upload), "--prompt", "greeting", "--lang", "en", "--by", "kari"
+    )
     assert result.exit_code == 0, result.output + result.stderr
     human = playing(built_app, "greeting")
     assert human.source == "human" and human.hash != tts.hash and human.created_by == "kari"
-    for args in (["build", "--lang", "en"], ["build", "--lang", "en", "--force-tts",
-                                             "--prompt", "greeting"]):
+    for args in (
+        ["build", "--lang", "en"],
+        ["build", "--lang", "en", "--force-tts", "--prompt", "greeting"],
+    ):
         assert run(built_app, *args).exit_code == 0
         assert playing(built_app, "greeting").hash == human.hash
     assert recordings(built_app).store.read_manifest()[("greeting", "en")] == human.hash
 
 
-@pytest.mark.parametrize("content,reason", [
-    (b"RIFF\x00\x00\x00\x00WAVEfmt garbage" + bytes(500), "not a readable audio file"),
-    (b"Dear KOM, this is a text file, not a recording.\n" * 20, "not a readable audio file"),
-    (b"", "empty"),
-])
-def test_corrupt_or_non_audio_import_is_refused_and_old_file_stays(built_app, tmp_path,
-                                                                   content, reason):
+@pytest.mark.parametrize(
+    "content,reason",
+    [
+        (b"RIFF\x00\x00\x00\x00WAVEfmt garbage" + bytes(500), "not a readable audio file"),
+        (b"Dear KOM, this is a text file, not a recording.\n" * 20, "not a readable audio file"),
+        (b"", "empty"),
+    ],
+)
+def test_corrupt_or_non_audio_import_is_refused_and_old_file_stays(
+    built_app, tmp_path, content, reason
+):
     before = playing(built_app, "intro")
     bad = tmp_path / "upload.wav"
     bad.write_bytes(content)
@@ -174,27 +183,46 @@ class UnreachableGTTS:
 
 def test_unreachable_gtts_falls_back_offline_and_says_so_once(app, monkeypatch):
     monkeypatch.setitem(engines_module.ENGINES, "gtts", UnreachableGTTS)
-    result = run(app, "build", "--engine", "gtts", "--engine", "espeak", "--lang", "en",
-                 "--lang", "nb", "--prompt", "goodbye", "--prompt", "invalid")
+    result = run(
+        app,
+        "build",
+        "--engine",
+        "gtts",
+        "--engine",
+        "espeak",
+        "--lang",
+        "en",
+        "--lang",
+        "nb",
+        "--prompt",
+        "goodbye",
+        "--prompt",
+        "invalid",
+    )
     assert result.exit_code == 0, result.stderr
     assert result.stderr.count(RERENDER_COMMAND) == 1
     assert UnreachableGTTS.calls == 1, "an unreachable engine is not tried again"
     assert playing(app, "goodbye", "nb").engine == "espeak"
 
 
-def test_a_language_without_tts_gets_none_and_check_demands_recordings(app_settings,
-                                                                      prompts_copy):
+def test_a_language_without_tts_gets_none_and_check_demands_recordings(app_settings, prompts_copy):
     folder = prompts_copy / "xx"
     folder.mkdir()
-    (folder / "language.toml").write_text('name = "Testish"\ngtts = ""\nespeak = ""\n'
-                                          'say_language = ""\n')
+    (folder / "language.toml").write_text(
+        'name = "Testish"\ngtts = ""\nespeak = ""\nsay_language = ""\n'
+    )
     (folder / "goodbye.txt").write_text("Bye in testish.")
     app = create_app({**app_settings, "PROMPTS_DIR": str(prompts_copy)})
     build = run(app, "build", "--lang", "xx")
     assert build.exit_code == 0
-    assert build.output.splitlines()[1].split() == ["xx", "0", "0", "0", "0",
-                                                    str(len(services(app).catalog
-                                                            .all_prompts("xx")))]
+    assert build.output.splitlines()[1].split() == [
+        "xx",
+        "0",
+        "0",
+        "0",
+        "0",
+        str(len(services(app).catalog.all_prompts("xx"))),
+    ]
     check = run(app, "check", "--lang", "xx")
     assert check.exit_code == 1 and "no TTS and no <Say> voice" in check.output
 
@@ -215,11 +243,11 @@ def test_audio_migration_goes_down_and_up_again(app):
     assert "recording" not in inspect(db.engine).get_table_names()
     db.upgrade()
     assert {"recording", "audio_choice", "audio_choice_event"} <= set(
-        inspect(db.engine).get_table_names())
+        inspect(db.engine).get_table_names()
+    )
 
 
-def test_human_recording_of_a_changed_text_is_stale_but_never_replaced(app_settings,
-                                                                      prompts_copy):
+def test_human_recording_of_a_changed_text_is_stale_but_never_replaced(app_settings, prompts_copy):
     app = create_app({**app_settings, "PROMPTS_DIR": str(prompts_copy)})
     recordings(app).import_recording("goodbye", "nb", human_wav(), by="kari")
     (prompts_copy / "nb" / "goodbye.txt").write_text("Ha det bra. Ny tekst.\n")

@@ -24,7 +24,9 @@ def test_espeak_speaks_every_language_of_the_catalog(catalog):
         if not language.espeak:
             assert engine.voice_for(language) is None, code
             continue
-        speech = engine.speak(catalog.text(catalog.all_prompts(code)[0]), engine.voice_for(language))
+        speech = engine.speak(
+            catalog.text(catalog.all_prompts(code)[0]), engine.voice_for(language)
+        )
         assert speech.format == "s16le" and speech.rate == 22050
         assert len(speech.data) > speech.rate, code  # more than half a second
 

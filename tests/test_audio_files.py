@@ -38,7 +38,7 @@ def wav_bytes(segment) -> bytes:
 def test_every_english_file_is_8khz_mono_mulaw_wav(built_app):
     current = recordings(built_app).current()
     assert len(current) == len(services(built_app).catalog.all_prompts("en"))
-    for (prompt_id, lang), rec in current.items():
+    for (prompt_id, _lang), rec in current.items():
         data = recordings(built_app).store.read(rec.hash)
         info = read_wav(data)
         assert (info.format_tag, info.channels, info.rate, info.bits) == (7, 1, 8000, 8), prompt_id
@@ -68,8 +68,22 @@ def test_our_mulaw_wav_and_ffmpegs_read_the_same_both_ways(tmp_path):
     assert decode(ours).raw_data == processing.pcm_of(ours).raw_data  # ffmpeg reads ours
     source = tmp_path / "pcm.raw"
     source.write_bytes(pcm)
-    theirs = _ffmpeg_made(tmp_path, "-f", "s16le", "-ar", "8000", "-ac", "1", "-i", str(source),
-                          "-c:a", "pcm_mulaw", "-fflags", "+bitexact", name="theirs.wav")
+    theirs = _ffmpeg_made(
+        tmp_path,
+        "-f",
+        "s16le",
+        "-ar",
+        "8000",
+        "-ac",
+        "1",
+        "-i",
+        str(source),
+        "-c:a",
+        "pcm_mulaw",
+        "-fflags",
+        "+bitexact",
+        name="theirs.wav",
+    )
     assert theirs[:58] == ours[:58] and len(theirs) == len(ours)  # the same header
     assert processing.pcm_of(theirs).raw_data == decode(theirs).raw_data  # we read ffmpeg's
 
@@ -101,15 +115,29 @@ def test_non_audio_is_rejected(data):
 
 def _ffmpeg_made(tmp_path, *args: str, name: str) -> bytes:
     out = tmp_path / name
-    subprocess.run([processing.ffmpeg_exe(), "-nostdin", "-v", "error", "-y", *args, str(out)],
-                   check=True, timeout=60)
+    subprocess.run(
+        [processing.ffmpeg_exe(), "-nostdin", "-v", "error", "-y", *args, str(out)],
+        check=True,
+        timeout=60,
+    )
     return out.read_bytes()
 
 
-def test_a_tiny_file_of_an_hour_of_audio_is_too_long_and_decoded_only_to_the_cap(tmp_path,
-                                                                                 monkeypatch):
-    hour = _ffmpeg_made(tmp_path, "-f", "lavfi", "-i", "anullsrc=r=8000:cl=mono", "-t", "3600",
-                        "-c:a", "flac", name="hour.flac")
+def test_a_tiny_file_of_an_hour_of_audio_is_too_long_and_decoded_only_to_the_cap(
+    tmp_path, monkeypatch
+):
+    hour = _ffmpeg_made(
+        tmp_path,
+        "-f",
+        "lavfi",
+        "-i",
+        "anullsrc=r=8000:cl=mono",
+        "-t",
+        "3600",
+        "-c:a",
+        "flac",
+        name="hour.flac",
+    )
     assert len(hour) < 1_000_000
     decoded = []
     real_run = subprocess.run

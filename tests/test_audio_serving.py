@@ -46,10 +46,17 @@ def test_if_none_match_gives_304(app, client):
     assert not response.data
 
 
-@pytest.mark.parametrize("path", [
-    "/audio/../ivr.sqlite3", "/audio/..%2Fivr.sqlite3", "/audio/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
-    "/audio/manifest.json", "/audio/" + "0" * 64 + ".wav", "/audio/" + "A" * 64 + ".wav",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/audio/../ivr.sqlite3",
+        "/audio/..%2Fivr.sqlite3",
+        "/audio/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "/audio/manifest.json",
+        "/audio/" + "0" * 64 + ".wav",
+        "/audio/" + "A" * 64 + ".wav",
+    ],
+)
 def test_nothing_outside_the_stored_files_can_be_read(app, client, path):
     assert client.get(path).status_code == 404
 
@@ -122,8 +129,9 @@ def test_lookup_is_cheap_per_prompt(app, monkeypatch):
     prompt = Prompt("intro", "en")
     expected = lookup.url_for(prompt)
     queries = []
-    event.listen(services(app).db.engine, "before_cursor_execute",
-                 lambda *args: queries.append(args[2]))
+    event.listen(
+        services(app).db.engine, "before_cursor_execute", lambda *args: queries.append(args[2])
+    )
     monkeypatch.setattr(type(services(app).store), "has", lambda *a: pytest.fail("disk read"))
     assert all(lookup.url_for(prompt) == expected for _ in range(1000))
     assert queries == []
@@ -133,15 +141,17 @@ def test_an_emptied_database_never_silences_the_recordings(app, app_settings, mi
     """E.g. the SQLite file deleted and `ivr init-db` run: the manifest reads 0 entries."""
     import shutil
 
-    assert any(h.verb == "Play" for h in Call(app.test_client(), services(app).catalog)
-               .start().heard)
+    assert any(
+        h.verb == "Play" for h in Call(app.test_client(), services(app).catalog).start().heard
+    )
     manifest = services(app).store.root / "manifest.json"
     saved = manifest.read_text()
     services(app).db.engine.dispose()
     shutil.copy(migrated_db, app_settings["DATABASE_URL"].removeprefix("sqlite:///"))
     services(app).audio.refresh()
-    assert any(h.verb == "Play" for h in Call(app.test_client(), services(app).catalog)
-               .start().heard)
+    assert any(
+        h.verb == "Play" for h in Call(app.test_client(), services(app).catalog).start().heard
+    )
     restarted = create_app(app_settings)  # a new process, on the empty database
     assert services(restarted).audio.url_for(Prompt("intro", "en"))
     services(restarted).close()

@@ -65,9 +65,14 @@ def test_star_repeats_the_topic_menu(caller):
     assert call.heard_prompt("topic_menu") and call.heard_prompt("menu_asylum", "en", "4")
 
 
-@pytest.mark.parametrize("path,wrong,repeated", [
-    (("1",), "9", "topic_menu"), (("1", "4"), "5", "part_next"), (("1", "4", "1"), "1", "part_end"),
-])
+@pytest.mark.parametrize(
+    "path,wrong,repeated",
+    [
+        (("1",), "9", "topic_menu"),
+        (("1", "4"), "5", "part_next"),
+        (("1", "4", "1"), "1", "part_end"),
+    ],
+)
 def test_wrong_key_says_not_an_option_and_repeats_the_menu(caller, path, wrong, repeated):
     call = caller()
     for key in path:
@@ -145,7 +150,6 @@ def test_second_language_page_leads_back_to_the_first(caller, catalog):
     assert call.heard_prompt("lang_select", "en", "1")
     call.press("9").press("#")
     assert call.heard_prompt("lang_select", "en", "1")
-
 
 
 def test_a_key_means_the_language_the_caller_heard_even_if_staff_change_the_menu(app, caller):

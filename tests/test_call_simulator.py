@@ -65,7 +65,8 @@ def test_a_transfer_nobody_takes_gives_the_callback_information(app, catalog, ou
 
 
 def test_a_silent_caller_hears_the_menu_again_then_the_callback_information_and_goodbye(
-        app, catalog):
+    app, catalog
+):
     result = run(app, "--at", WEDNESDAY_10)
     assert result.exit_code == 0, result.output
     assert result.output.count("[caller stays silent") == catalog.max_misses + 1
@@ -80,8 +81,9 @@ def test_the_transcript_gives_english_beside_the_callers_language_and_running_se
     assert result.exit_code == 0, result.output
     assert said(catalog, "topic_menu", "nb") in result.output
     assert f"English: {said(catalog, 'topic_menu')}" in result.output
-    seconds = [float(line.split()[2]) for line in result.output.splitlines()
-               if line[:3].strip().isdigit()]
+    seconds = [
+        float(line.split()[2]) for line in result.output.splitlines() if line[:3].strip().isdigit()
+    ]
     assert seconds == sorted(seconds) and seconds[-1] > 30
 
 
@@ -109,26 +111,35 @@ def test_simulated_calls_are_not_counted_and_do_not_move_the_real_clock(app, cal
 def test_the_simulation_never_skips_the_signature_check(app, client):
     """The simulation's environ entry changes the clock, not who may call the webhooks."""
     url = BASE + "/voice"
-    forged = client.post(url, data=CALL_PARAMS, headers={"X-Twilio-Signature": "forged"},
-                         environ_overrides={ENVIRON_KEY: Simulation(drafts=True)})
+    forged = client.post(
+        url,
+        data=CALL_PARAMS,
+        headers={"X-Twilio-Signature": "forged"},
+        environ_overrides={ENVIRON_KEY: Simulation(drafts=True)},
+    )
     assert forged.status_code == 403
-    signed = client.post(url, data=CALL_PARAMS,
-                         headers={"X-Twilio-Signature": sign(url, CALL_PARAMS)},
-                         environ_overrides={ENVIRON_KEY: Simulation(drafts=True)})
+    signed = client.post(
+        url,
+        data=CALL_PARAMS,
+        headers={"X-Twilio-Signature": sign(url, CALL_PARAMS)},
+        environ_overrides={ENVIRON_KEY: Simulation(drafts=True)},
+    )
     assert signed.status_code == 200
 
 
 def test_a_header_cannot_pretend_to_be_a_simulation(app, client):
     url = BASE + "/voice"
-    client.post(url, data=CALL_PARAMS, headers={"X-Twilio-Signature": sign(url, CALL_PARAMS),
-                                                "Ivr.Simulation": "1"})
+    client.post(
+        url,
+        data=CALL_PARAMS,
+        headers={"X-Twilio-Signature": sign(url, CALL_PARAMS), "Ivr.Simulation": "1"},
+    )
     assert events(app) == 1, "counted as the real call it is"
 
 
 def test_drafts_are_heard_only_when_asked_for(app, catalog):
     draft = said(catalog, "greeting") + " This is a draft."
-    texts.save_version(services(app).db, catalog, "greeting", "en",
-                       draft, by="editor@kom.test")
+    texts.save_version(services(app).db, catalog, "greeting", "en", draft, by="editor@kom.test")
     live = SimulatedCall(app, Options()).start()
     drafted = SimulatedCall(app, Options(drafts=True)).start()
     assert not any(line.text == draft for line in live)

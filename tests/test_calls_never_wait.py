@@ -77,8 +77,9 @@ def test_a_change_made_in_this_process_is_heard_at_the_next_call(app):
 def test_calls_keep_the_switch_and_texts_while_the_database_is_locked(app):
     db, catalog = services(app).db, services(app).catalog
     set_switch(db, False, "staff meeting", by="staff")
-    publish_version(db, save_version(db, catalog, "goodbye", "en", "Staff goodbye.", by="t"),
-                    by="t")
+    publish_version(
+        db, save_version(db, catalog, "goodbye", "en", "Staff goodbye.", by="t"), by="t"
+    )
     assert not press_0(app).dialed
     blocker = lock_exclusively(app)
     try:
@@ -128,8 +129,11 @@ def test_events_wait_in_a_bounded_queue_and_losses_are_counted(app, caplog):
     assert events.dropped == 2 and "queue is full" in caplog.text
     assert events.flush() and not events.queue
     with db.session() as s:
-        assert s.scalars(select(CallEvent.node).order_by(CallEvent.id)).all()[-3:] == \
-            ["a", "b", "c"]
+        assert s.scalars(select(CallEvent.node).order_by(CallEvent.id)).all()[-3:] == [
+            "a",
+            "b",
+            "c",
+        ]
 
 
 def test_queued_events_are_written_when_the_process_exits(app_settings):
@@ -138,8 +142,12 @@ def test_queued_events_are_written_when_the_process_exits(app_settings):
         "from ivr.call_events import Event; app = create_app(json.loads(sys.argv[1])); "
         "e = services(app).events; e.stop(); e.record(Event('en', 'exit', None, 'x'))"
     )
-    subprocess.run([sys.executable, "-c", "import json; " + script, json.dumps(app_settings)],
-                   check=True, timeout=60, cwd=os.path.dirname(os.path.dirname(__file__)))
+    subprocess.run(
+        [sys.executable, "-c", "import json; " + script, json.dumps(app_settings)],
+        check=True,
+        timeout=60,
+        cwd=os.path.dirname(os.path.dirname(__file__)),
+    )
     with sqlite3.connect(app_settings["DATABASE_URL"].removeprefix("sqlite:///")) as db:
         assert db.execute("SELECT count(*) FROM call_event WHERE node='exit'").fetchone() == (1,)
 
@@ -173,16 +181,18 @@ def test_the_same_answer_is_computed_once_and_follows_staff_changes(app, caller)
     misses = answers.misses
     assert caller().documents[-1] == first and answers.misses == misses
     db, catalog = services(app).db, services(app).catalog
-    publish_version(db, save_version(db, catalog, "greeting", "en", "A new greeting.", by="t"),
-                    by="t")
+    publish_version(
+        db, save_version(db, catalog, "greeting", "en", "A new greeting.", by="t"), by="t"
+    )
     call = caller()
     assert call.documents[-1] != first and "A new greeting." in call.said
 
 
 def test_published_texts_are_kept_outside_the_audio_store(app):
     db, catalog = services(app).db, services(app).catalog
-    publish_version(db, save_version(db, catalog, "goodbye", "en", "Staff goodbye.", by="t"),
-                    by="t")
+    publish_version(
+        db, save_version(db, catalog, "goodbye", "en", "Staff goodbye.", by="t"), by="t"
+    )
     services(app).texts.refresh()
     saved = json.loads((Path(app.config["CACHE_DIR"]) / "texts.json").read_text())
     assert saved["texts"][0]["text"] == "Staff goodbye."

@@ -20,14 +20,53 @@ from .conftest import Call
 
 # Each line language's main country (Norwegian's is Norway: a Norwegian number hears the
 # usual menu, where Norwegian is on key 2).
-MAIN_COUNTRY = {"en": "GB", "ro": "RO", "bg": "BG", "lt": "LT", "ru": "RU", "uk": "UA",
-                "es": "ES", "fr": "FR", "ar": "EG", "th": "TH", "vi": "VN", "zh": "CN",
-                "tl": "PH"}
+MAIN_COUNTRY = {
+    "en": "GB",
+    "ro": "RO",
+    "bg": "BG",
+    "lt": "LT",
+    "ru": "RU",
+    "uk": "UA",
+    "es": "ES",
+    "fr": "FR",
+    "ar": "EG",
+    "th": "TH",
+    "vi": "VN",
+    "zh": "CN",
+    "tl": "PH",
+}
 # Countries of origin the issue names, and what they should hear first.
-ORIGIN = {"NG": "en", "GH": "en", "MD": "ro", "BY": "ru", "KZ": "ru", "MA": "ar", "SA": "ar",
-          "SN": "fr", "CI": "fr", "MX": "es", "CO": "es", "TW": "zh", "HK": "zh", "PH": "tl"}
-WITHHELD = ["anonymous", "Anonymous", "restricted", "unknown", "", "+266696687", "+7378742833",
-            "+2562533", "+86282452253", "+123", "+4799999999", "+47 22 00 00 00", "4021234567"]
+ORIGIN = {
+    "NG": "en",
+    "GH": "en",
+    "MD": "ro",
+    "BY": "ru",
+    "KZ": "ru",
+    "MA": "ar",
+    "SA": "ar",
+    "SN": "fr",
+    "CI": "fr",
+    "MX": "es",
+    "CO": "es",
+    "TW": "zh",
+    "HK": "zh",
+    "PH": "tl",
+}
+WITHHELD = [
+    "anonymous",
+    "Anonymous",
+    "restricted",
+    "unknown",
+    "",
+    "+266696687",
+    "+7378742833",
+    "+2562533",
+    "+86282452253",
+    "+123",
+    "+4799999999",
+    "+47 22 00 00 00",
+    "4021234567",
+]
 
 
 def mobile_number(country: str) -> str:
@@ -62,8 +101,9 @@ def test_a_call_from_the_main_country_hears_its_language_first_on_key_1(call_fro
     first = call.catalog.text(Prompt("lang_hint", lang, "1"))
     assert call.heard[0].text == first, "the hinted option is the very first thing heard"
     assert call.heard_prompt("greeting", "en") and call.heard_prompt("greeting", "nb")
-    assert not any(call.heard_prompt("lang_select", lang, str(k)) for k in range(1, 9)), \
+    assert not any(call.heard_prompt("lang_select", lang, str(k)) for k in range(1, 9)), (
         "the usual menu does not repeat the hinted language"
+    )
     call.press("1")
     assert call.heard_prompt("intro", lang) and call.heard_prompt("menu_rights", lang, "1")
 
@@ -76,7 +116,9 @@ def test_large_countries_of_origin_hear_their_callers_language_first(call_from, 
 
 def test_after_the_hinted_language_the_usual_menu_moves_one_key_on(call_from, catalog):
     call = call_from(mobile_number("RO"))
-    assert call.heard_prompt("lang_select", "en", "2") and call.heard_prompt("lang_select", "nb", "3")
+    assert call.heard_prompt("lang_select", "en", "2") and call.heard_prompt(
+        "lang_select", "nb", "3"
+    )
     call.press("2")
     assert call.heard_prompt("intro", "en")
 
@@ -86,8 +128,11 @@ def test_norwegian_withheld_and_unreadable_numbers_hear_the_usual_menu(call_from
     call = call_from(number)
     assert call.heard[0].text == call.catalog.text(Prompt("greeting", "en"))
     assert call.heard_prompt("lang_select", "en", "1")
-    assert not any(h.text == call.catalog.text(Prompt("lang_hint", code, "1"))
-                   for code in call.catalog.languages for h in call.heard)
+    assert not any(
+        h.text == call.catalog.text(Prompt("lang_hint", code, "1"))
+        for code in call.catalog.languages
+        for h in call.heard
+    )
 
 
 def test_a_language_switched_off_is_not_offered_by_country(app, call_from):
@@ -128,24 +173,34 @@ def test_a_call_without_a_hint_records_the_usual_first_event(app, call_from):
         assert db.execute("SELECT event FROM call_event").fetchall() == [("language_menu",)]
 
 
-@pytest.mark.parametrize("number,country", [
-    ("+40721234567", "RO"), ("+37360123456", "MD"), ("+77011234567", "KZ"),
-    ("+79161234567", "RU"), ("+85291234567", "HK"), ("+4799999999", "NO"),
-])
+@pytest.mark.parametrize(
+    "number,country",
+    [
+        ("+40721234567", "RO"),
+        ("+37360123456", "MD"),
+        ("+77011234567", "KZ"),
+        ("+79161234567", "RU"),
+        ("+85291234567", "HK"),
+        ("+4799999999", "NO"),
+    ],
+)
 def test_country_of_reads_the_country_from_the_number(number, country):
     assert country_of(number) == country
 
 
-@pytest.mark.parametrize("number", WITHHELD[:-3] + [None, "+" + "4" * 40])
+@pytest.mark.parametrize("number", [*WITHHELD[:-3], None, "+" + "4" * 40])
 def test_country_of_gives_nothing_for_withheld_or_malformed_numbers(number):
     assert country_of(number) is None
 
 
-@pytest.mark.parametrize("table,error", [
-    ('ro = ["RO", "MD"]\nru = ["MD"]', "both ro and ru"),
-    ('ro = ["Romania"]', "two-letter"),
-    ('ro = "RO"', "must be a list"),
-])
+@pytest.mark.parametrize(
+    "table,error",
+    [
+        ('ro = ["RO", "MD"]\nru = ["MD"]', "both ro and ru"),
+        ('ro = ["Romania"]', "two-letter"),
+        ('ro = "RO"', "must be a list"),
+    ],
+)
 def test_a_malformed_country_map_is_refused_with_a_clear_message(tmp_path, table, error):
     prompts = tmp_path / "prompts"
     shutil.copytree(DEFAULTS["PROMPTS_DIR"], prompts)
@@ -153,7 +208,8 @@ def test_a_malformed_country_map_is_refused_with_a_clear_message(tmp_path, table
     start = menu.index("[caller_country]")
     end = menu.index("\n[", start + 1)
     (prompts / "menu.toml").write_text(
-        menu[:start] + "[caller_country]\n" + table + "\n" + menu[end:], encoding="utf-8")
+        menu[:start] + "[caller_country]\n" + table + "\n" + menu[end:], encoding="utf-8"
+    )
     with pytest.raises(CatalogError, match=error):
         load_catalog(prompts)
 

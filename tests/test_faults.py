@@ -50,23 +50,29 @@ def test_the_same_work_waits_for_the_other_thread(app):
 
 def test_a_lock_that_is_taken_says_busy_when_asked_not_to_wait(app):
     db = services(app).db
-    with db.serialised("audio build"), pytest.raises(Busy), \
-            db.serialised("audio build", wait=0):
+    with db.serialised("audio build"), pytest.raises(Busy), db.serialised("audio build", wait=0):
         pass
     with db.serialised("audio build", wait=0):
         pass  # free again
 
 
 def cli_env(app) -> dict:
-    return {"TWILIO_AUTH_TOKEN": TOKEN, "SECRET_KEY": SECRET_KEY, "TRUSTED_PROXIES": "1",
-            "DATABASE_URL": app.config["DATABASE_URL"], "AUDIO_DIR": app.config["AUDIO_DIR"],
-            "TTS_ENGINES": "espeak", "LOG_LEVEL": "ERROR"}
+    return {
+        "TWILIO_AUTH_TOKEN": TOKEN,
+        "SECRET_KEY": SECRET_KEY,
+        "TRUSTED_PROXIES": "1",
+        "DATABASE_URL": app.config["DATABASE_URL"],
+        "AUDIO_DIR": app.config["AUDIO_DIR"],
+        "TTS_ENGINES": "espeak",
+        "LOG_LEVEL": "ERROR",
+    }
 
 
 def test_a_second_audio_build_is_refused_while_one_runs(app):
     with services(app).db.serialised("audio build"):
-        result = CliRunner().invoke(cli, ["audio", "build", "--lang", "en",
-                                          "--prompt", "goodbye"], env=cli_env(app))
+        result = CliRunner().invoke(
+            cli, ["audio", "build", "--lang", "en", "--prompt", "goodbye"], env=cli_env(app)
+        )
     assert result.exit_code == 1
     assert "another `ivr audio build` is running" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
@@ -78,8 +84,9 @@ def test_audio_build_on_a_read_only_store_says_so(app, tmp_path):
     store.mkdir()
     store.chmod(stat.S_IRUSR | stat.S_IXUSR)
     try:
-        result = CliRunner().invoke(cli, ["audio", "build", "--lang", "en"],
-                                    env={**cli_env(app), "AUDIO_DIR": str(store)})
+        result = CliRunner().invoke(
+            cli, ["audio", "build", "--lang", "en"], env={**cli_env(app), "AUDIO_DIR": str(store)}
+        )
     finally:
         store.chmod(0o700)
     assert result.exit_code == 1
@@ -97,8 +104,9 @@ def test_audio_build_on_a_read_only_store_says_so_even_as_root(app, tmp_path, mo
         return real_mkdir(self, *args, **kwargs)
 
     monkeypatch.setattr(type(store), "mkdir", read_only)
-    result = CliRunner().invoke(cli, ["audio", "build", "--lang", "en"],
-                                env={**cli_env(app), "AUDIO_DIR": str(store)})
+    result = CliRunner().invoke(
+        cli, ["audio", "build", "--lang", "en"], env={**cli_env(app), "AUDIO_DIR": str(store)}
+    )
     assert result.exit_code == 1
     assert "cannot write the audio store" in result.output and "Read-only" in result.output
 
@@ -108,13 +116,13 @@ def test_hours_close_on_a_locked_database_says_so_without_a_traceback(app):
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
-        result = CliRunner().invoke(cli, ["hours", "close", "--reason", "staff day"],
-                                    env=cli_env(app))
+        result = CliRunner().invoke(
+            cli, ["hours", "close", "--reason", "staff day"], env=cli_env(app)
+        )
     finally:
         holder.execute("ROLLBACK")
         holder.close()
     assert result.exit_code == 1
     assert "the database is not available" in result.output
     assert "did not finish" in result.output
-    assert not isinstance(result.exception, Exception) or isinstance(result.exception,
-                                                                     SystemExit)
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)

@@ -38,7 +38,9 @@ def test_every_language_with_a_voice_is_offered_by_default(scripts):
 def test_a_switched_off_language_is_not_offered(scripts):
     settings = dataclasses.replace(SETTINGS, disabled_languages=frozenset({"ro", "th"}))
     assert offered_languages(scripts, settings, nothing_recorded) == set(scripts.languages) - {
-        "ro", "th"}
+        "ro",
+        "th",
+    }
 
 
 def test_draft_translations_are_hidden_when_drafts_are_not_offered(scripts):

@@ -32,7 +32,8 @@ from .test_recorded_only_language import tone_wav
 SERVER = os.environ.get("TEST_POSTGRES_URL", "")
 pytestmark = pytest.mark.skipif(
     not SERVER and os.environ.get("REQUIRE_POSTGRES") != "1",
-    reason="TEST_POSTGRES_URL is not set (scripts/start-test-postgres.sh starts a server)")
+    reason="TEST_POSTGRES_URL is not set (scripts/start-test-postgres.sh starts a server)",
+)
 
 
 @pytest.fixture
@@ -76,8 +77,13 @@ def test_migrations_go_up_down_and_up_again(pg_url, app_settings):
 def test_a_call_on_postgres_obeys_closures_and_the_switch(pg_app):
     db = services(pg_app).db
     with db.session() as s:
-        s.add(Closure(starts_at=datetime(2026, 12, 2, 12, 0, tzinfo=OSLO),
-                      ends_at=datetime(2026, 12, 2, 16, 0, tzinfo=OSLO), reason="staff day"))
+        s.add(
+            Closure(
+                starts_at=datetime(2026, 12, 2, 12, 0, tzinfo=OSLO),
+                ends_at=datetime(2026, 12, 2, 16, 0, tzinfo=OSLO),
+                reason="staff day",
+            )
+        )
     catalog = services(pg_app).catalog
 
     def press_0_at(*moment) -> Call:
@@ -108,8 +114,12 @@ def test_locked_tables_on_postgres_do_not_hold_a_call(pg_app, pg_url):
     set_switch(db, True, "weekend shift", by="test")  # stored: open on Saturday
     blocker = create_engine(pg_url).connect()
     transaction = blocker.begin()
-    blocker.execute(text("LOCK TABLE call_event, setting, closure, line_switch, text_choice, "
-                         "audio_choice IN ACCESS EXCLUSIVE MODE"))
+    blocker.execute(
+        text(
+            "LOCK TABLE call_event, setting, closure, line_switch, text_choice, "
+            "audio_choice IN ACCESS EXCLUSIVE MODE"
+        )
+    )
     try:
         with time_machine.travel(datetime(2026, 12, 5, 11, 0, tzinfo=OSLO), tick=False):
             call = Call(pg_app.test_client(), services(pg_app).catalog).start()
@@ -154,7 +164,7 @@ def in_thread(work) -> tuple[threading.Event, list]:
     def run():
         try:
             result.append(work())
-        except Exception as exc:  # noqa: BLE001 - the test looks at it
+        except Exception as exc:
             result.append(exc)
         finally:
             done.set()
@@ -171,8 +181,9 @@ def test_a_frozen_postgres_server_never_holds_a_call(pg_app):
 
     def press_0():
         with time_machine.travel(open_day, tick=False):
-            return Call(pg_app.test_client(), services(pg_app).catalog).start().press("1")\
-                .press("0")
+            return (
+                Call(pg_app.test_client(), services(pg_app).catalog).start().press("1").press("0")
+            )
 
     assert not press_0().dialed  # the process has read the switch
     processes = server_processes(SERVER)
@@ -213,8 +224,7 @@ def test_statistics_and_prune_on_postgres(pg_app):
     assert result.value("language_menu", "ended") == 1
     deleted, calls = stats.prune(db, wednesday + timedelta(hours=5), 13)
     assert (deleted, calls) == (0, 2)
-    assert stats.report(db, wednesday.date(), wednesday.date()).value("language_menu",
-                                                                      "ended") == 1
+    assert stats.report(db, wednesday.date(), wednesday.date()).value("language_menu", "ended") == 1
     assert stats.prune(db, wednesday + timedelta(days=800), 13)[0] > 0
     with db.session() as s:
         assert s.scalars(select(CallEvent)).all() == []

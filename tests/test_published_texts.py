@@ -55,8 +55,13 @@ def test_a_review_of_the_current_texts_makes_the_language_reviewed(app, catalog)
     db = services(app).db
     assert catalog.languages["nb"].status == "draft"
     with db.session() as s:
-        s.add(LanguageReview(lang="nb", reviewed_by="Rolf",
-                             texts_hash=texts_fingerprint(catalog.languages["nb"].texts)))
+        s.add(
+            LanguageReview(
+                lang="nb",
+                reviewed_by="Rolf",
+                texts_hash=texts_fingerprint(catalog.languages["nb"].texts),
+            )
+        )
     services(app).texts.refresh()
     assert catalog.languages["nb"].status == "reviewed"
     publish_text(app, "goodbye", "nb", "Ha det bra, ny tekst.")
@@ -97,9 +102,18 @@ def _tts_of(app, prompt_id: str, words: str, by: str = "kari"):
 
     lib = recordings(app)
     rendered = Builder(lib, engines_from_setting("espeak"), by=by).render(words, "en")
-    return lib.add(lib.prompt(prompt_id, "en"), rendered.data, rendered.measure, source="tts",
-                   action="build", by=by, engine=rendered.engine, key=rendered.key, text=words,
-                   draft=True)
+    return lib.add(
+        lib.prompt(prompt_id, "en"),
+        rendered.data,
+        rendered.measure,
+        source="tts",
+        action="build",
+        by=by,
+        engine=rendered.engine,
+        key=rendered.key,
+        text=words,
+        draft=True,
+    )
 
 
 def test_tts_of_an_unpublished_text_draft_cannot_play_on_its_own(built_app):
@@ -107,8 +121,7 @@ def test_tts_of_an_unpublished_text_draft_cannot_play_on_its_own(built_app):
     CLI's restore included, and what plays keeps saying the published text."""
     from ivr.audio.library import OtherWords
 
-    db, catalog, lib = services(built_app).db, services(built_app).catalog, \
-        recordings(built_app)
+    db, catalog, lib = services(built_app).db, services(built_app).catalog, recordings(built_app)
     before = playing(built_app, "goodbye")
     words = "Goodbye, in unreviewed words nobody published."
     version = save_version(db, catalog, "goodbye", "en", words, "kari")
@@ -153,12 +166,14 @@ def test_purge_removes_the_file_only_when_no_other_recording_uses_it(built_app):
 
 def test_say_fallback_speaks_the_published_text(app, caller):
     publish_text(app, "greeting", "en", "Welcome to KOM, from the staff text.")
-    assert any(h.verb == "Say" and h.text == "Welcome to KOM, from the staff text."
-               for h in caller().heard)
+    assert any(
+        h.verb == "Say" and h.text == "Welcome to KOM, from the staff text." for h in caller().heard
+    )
 
 
-def test_another_process_sees_the_published_text_at_start_and_within_seconds(app_settings,
-                                                                              app, caller):
+def test_another_process_sees_the_published_text_at_start_and_within_seconds(
+    app_settings, app, caller
+):
     other = create_app(app_settings)  # another gunicorn worker, answering calls
     other.test_client().get("/healthz")  # its first request starts its refresher
     texts = services(other).texts.snapshot

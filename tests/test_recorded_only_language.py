@@ -42,7 +42,9 @@ def recorded_only(app_settings, tmp_path):
     shutil.copytree(prompts / "en", ti)
     (ti / "language.toml").write_text(
         'name = "Tigrinya (test)"\nname_nb = "tigrinja"\ngtts = ""\nespeak = ""\n'
-        'say_language = ""\nsay_voice = ""\nstatus = "draft"\n', encoding="utf-8")
+        'say_language = ""\nsay_voice = ""\nstatus = "draft"\n',
+        encoding="utf-8",
+    )
     stamp(load_catalog(prompts), "ti", [])
     app = create_app({**app_settings, "PROMPTS_DIR": str(prompts)})
     app.config["TESTING"] = True
@@ -64,8 +66,11 @@ def test_language_without_any_voice_waits_for_recordings(recorded_only):
     assert build.exit_code == 0, build.output
     assert services(app).recordings.current() == {}
     check = runner.invoke(args=["audio", "check", "--lang", "ti"])
-    missing = [line for line in check.output.splitlines()
-               if line.startswith("ti ") and "no TTS and no <Say> voice" in line]
+    missing = [
+        line
+        for line in check.output.splitlines()
+        if line.startswith("ti ") and "no TTS and no <Say> voice" in line
+    ]
     assert check.exit_code != 0
     assert len(missing) == len(services(app).catalog.all_prompts("ti"))
 

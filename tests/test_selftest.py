@@ -32,9 +32,14 @@ def served(app) -> Iterator[str]:
 
 def selftest(app, url: str, token: str | None = None):
     """`ivr selftest url` run by an operator's copy of the line (with `token` if given)."""
-    tester = create_app({"TWILIO_AUTH_TOKEN": token or app.config["TWILIO_AUTH_TOKEN"],
-                         "SECRET_KEY": app.config["SECRET_KEY"], "TRUSTED_PROXIES": 1,
-                         "DATABASE_URL": app.config["DATABASE_URL"]})
+    tester = create_app(
+        {
+            "TWILIO_AUTH_TOKEN": token or app.config["TWILIO_AUTH_TOKEN"],
+            "SECRET_KEY": app.config["SECRET_KEY"],
+            "TRUSTED_PROXIES": 1,
+            "DATABASE_URL": app.config["DATABASE_URL"],
+        }
+    )
     return tester.test_cli_runner(mix_stderr=False).invoke(args=["selftest", url])
 
 

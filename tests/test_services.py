@@ -21,10 +21,15 @@ def test_services_are_built_once_and_shared_by_requests(app, caller):
     assert built.recordings.store is built.store and built.audio.recordings is built.recordings
 
 
-
 def test_default_line_settings_put_callers_through_to_kom(tmp_path, app_settings):
-    app = create_app({**app_settings, "KOM_PHONE_NUMBER": "+4747451500", "DIAL_TIMEOUT": 25,
-                      "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"})
+    app = create_app(
+        {
+            **app_settings,
+            "KOM_PHONE_NUMBER": "+4747451500",
+            "DIAL_TIMEOUT": 25,
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+        }
+    )
     settings = services(app).line.defaults
     assert settings.transfer_numbers == ("+4747451500",)
     assert settings.dial_timeout == 25 and settings.offer_drafts

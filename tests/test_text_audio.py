@@ -44,7 +44,9 @@ class ToneEngine:
         self.spoken.append(words)
         if self.fails:
             raise AudioRejected(self.fails)
-        data, measure = telephone_ready(decode(tone(1.0, 300 + int(words_hash(words)[:4], 16) % 500)))
+        data, measure = telephone_ready(
+            decode(tone(1.0, 300 + int(words_hash(words)[:4], 16) % 500))
+        )
         return Rendered(data, measure, "tone", "sine", build_key(words, lang, "tone", "sine"))
 
 
@@ -63,8 +65,18 @@ def built(lib: Recordings, prompt: Prompt, words: str | None = None):
     """A TTS recording of the prompt (of `words`, else its file text) that plays, as a build."""
     said = lib.catalog.text(prompt) if words is None else words
     rendered = ToneEngine()(said, prompt.lang)
-    return lib.add(prompt, rendered.data, rendered.measure, source=TTS, action="build",
-                   by="build", engine="tone", voice="sine", key=rendered.key, text=said)
+    return lib.add(
+        prompt,
+        rendered.data,
+        rendered.measure,
+        source=TTS,
+        action="build",
+        by="build",
+        engine="tone",
+        voice="sine",
+        key=rendered.key,
+        text=said,
+    )
 
 
 def person(lib: Recordings, prompt: Prompt, words: str | None = None, draft: bool = False):

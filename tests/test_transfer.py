@@ -29,11 +29,16 @@ def transferred(call) -> bool:
     return bool(call.dialed)
 
 
-@pytest.mark.parametrize("moment", [
-    (2026, 12, 2, 10, 0), (2026, 12, 2, 8, 0), (2026, 12, 2, 15, 59),
-    (2026, 3, 30, 8, 0),    # first weekday of summer time
-    (2026, 10, 26, 15, 59),  # first weekday after summer time
-])
+@pytest.mark.parametrize(
+    "moment",
+    [
+        (2026, 12, 2, 10, 0),
+        (2026, 12, 2, 8, 0),
+        (2026, 12, 2, 15, 59),
+        (2026, 3, 30, 8, 0),  # first weekday of summer time
+        (2026, 10, 26, 15, 59),  # first weekday after summer time
+    ],
+)
 def test_press_0_when_open_transfers_to_kom(caller, moment):
     with at(*moment):
         call = press_0(caller)
@@ -41,19 +46,24 @@ def test_press_0_when_open_transfers_to_kom(caller, moment):
     assert call.dialed[0]["numbers"] == ["+4747451500"]
 
 
-@pytest.mark.parametrize("moment", [
-    (2026, 12, 2, 16, 0), (2026, 12, 2, 7, 59), (2026, 12, 5, 11, 0),
-    (2026, 4, 2, 10, 0),   # Maundy Thursday
-    (2026, 4, 3, 10, 0),   # Good Friday
-    (2026, 4, 6, 10, 0),   # Easter Monday
-    (2026, 5, 14, 10, 0),  # Ascension Day
-    (2026, 5, 25, 10, 0),  # Whit Monday
-    (2026, 5, 1, 10, 0),   # 1 May
-    (2027, 5, 17, 10, 0),  # 17 May
-    (2026, 12, 25, 10, 0),  # Christmas Day
-    (2027, 1, 1, 10, 0),   # New Year's Day
-    (2026, 3, 27, 7, 30),  # 07:30 Oslo on the Friday before summer time
-])
+@pytest.mark.parametrize(
+    "moment",
+    [
+        (2026, 12, 2, 16, 0),
+        (2026, 12, 2, 7, 59),
+        (2026, 12, 5, 11, 0),
+        (2026, 4, 2, 10, 0),  # Maundy Thursday
+        (2026, 4, 3, 10, 0),  # Good Friday
+        (2026, 4, 6, 10, 0),  # Easter Monday
+        (2026, 5, 14, 10, 0),  # Ascension Day
+        (2026, 5, 25, 10, 0),  # Whit Monday
+        (2026, 5, 1, 10, 0),  # 1 May
+        (2027, 5, 17, 10, 0),  # 17 May
+        (2026, 12, 25, 10, 0),  # Christmas Day
+        (2027, 1, 1, 10, 0),  # New Year's Day
+        (2026, 3, 27, 7, 30),  # 07:30 Oslo on the Friday before summer time
+    ],
+)
 def test_press_0_when_closed_gives_callback_information(caller, moment):
     with at(*moment):
         call = press_0(caller)
@@ -105,8 +115,13 @@ def test_completed_transfer_ends_with_goodbye(caller):
 
 def test_one_off_closure_in_the_database_closes_the_line(app, caller):
     with app.app_context(), services(app).db.session() as s:
-        s.add(Closure(starts_at=datetime(2026, 12, 2, 12, 0, tzinfo=OSLO),
-                      ends_at=datetime(2026, 12, 2, 16, 0, tzinfo=OSLO), reason="staff day"))
+        s.add(
+            Closure(
+                starts_at=datetime(2026, 12, 2, 12, 0, tzinfo=OSLO),
+                ends_at=datetime(2026, 12, 2, 16, 0, tzinfo=OSLO),
+                reason="staff day",
+            )
+        )
     with at(2026, 12, 2, 11, 0):
         assert transferred(press_0(caller))
     with at(2026, 12, 2, 13, 0):
@@ -121,8 +136,9 @@ def test_manual_switch_closes_and_reopens_the_line(app, caller):
         set_switch(db, None)
         assert transferred(press_0(caller))
     with at(2026, 12, 5, 20, 0):
-        set_switch(db, True, "weekend shift", by="test",
-                   until=datetime(2026, 12, 5, 22, 0, tzinfo=OSLO))
+        set_switch(
+            db, True, "weekend shift", by="test", until=datetime(2026, 12, 5, 22, 0, tzinfo=OSLO)
+        )
         assert transferred(press_0(caller))
     with at(2026, 12, 5, 22, 0):
         assert not transferred(press_0(caller))

@@ -11,8 +11,13 @@ from ivr.services import services
 from .conftest import BASE, CALL_PARAMS, line_settings, sign
 from .support import break_database
 
-WEBHOOKS = ["/voice", "/voice/step?node=menu&lang=en", "/voice/dial?lang=en",
-            "/voice/whisper?lang=nb", "/voice/fallback"]
+WEBHOOKS = [
+    "/voice",
+    "/voice/step?node=menu&lang=en",
+    "/voice/dial?lang=en",
+    "/voice/whisper?lang=nb",
+    "/voice/fallback",
+]
 
 
 @pytest.fixture(scope="module")
@@ -40,15 +45,17 @@ def test_wrongly_signed_request_is_refused(line_client, path):
 
 def test_tampered_position_is_refused(line_client):
     signature = sign(BASE + "/voice/step?node=menu&lang=en", CALL_PARAMS)
-    response = line_client.post("/voice/step?node=menu&lang=nb", data=CALL_PARAMS,
-                                headers={"X-Twilio-Signature": signature})
+    response = line_client.post(
+        "/voice/step?node=menu&lang=nb", data=CALL_PARAMS, headers={"X-Twilio-Signature": signature}
+    )
     assert response.status_code == 403
 
 
 def post_signed(client, path, params, url_base=BASE, headers=None):
     signature = sign(url_base + path, params)
-    return client.post(path, data=params,
-                       headers={"X-Twilio-Signature": signature, **(headers or {})})
+    return client.post(
+        path, data=params, headers={"X-Twilio-Signature": signature, **(headers or {})}
+    )
 
 
 def test_public_base_url_makes_signatures_from_behind_a_proxy_pass(app_settings):
@@ -65,8 +72,9 @@ def test_forwarded_headers_are_trusted_only_when_configured(app_settings):
     trusting = create_app({**app_settings, "TRUSTED_PROXIES": "1"}).test_client()
     ok = post_signed(trusting, "/voice", CALL_PARAMS, "https://abc.ngrok.app", headers)
     assert ok.status_code == 200
-    untrusting = create_app({**app_settings, "TRUSTED_PROXIES": "0",
-                             "PUBLIC_BASE_URL": "http://localhost"}).test_client()
+    untrusting = create_app(
+        {**app_settings, "TRUSTED_PROXIES": "0", "PUBLIC_BASE_URL": "http://localhost"}
+    ).test_client()
     refused = post_signed(untrusting, "/voice", CALL_PARAMS, "https://abc.ngrok.app", headers)
     assert refused.status_code == 403
 
@@ -84,21 +92,33 @@ def test_development_mode_without_token_warns_loudly(app_settings, caplog):
     assert app.test_client().post("/voice", data=CALL_PARAMS).status_code == 200
 
 
-@pytest.mark.parametrize("setting,value", [
-    ("KOM_PHONE_NUMBER", "47451500"), ("DIAL_TIMEOUT", "soon"), ("DIAL_TIMEOUT", "2"),
-    ("PUBLIC_BASE_URL", "line.example.org"),
-])
+@pytest.mark.parametrize(
+    "setting,value",
+    [
+        ("KOM_PHONE_NUMBER", "47451500"),
+        ("DIAL_TIMEOUT", "soon"),
+        ("DIAL_TIMEOUT", "2"),
+        ("PUBLIC_BASE_URL", "line.example.org"),
+    ],
+)
 def test_malformed_settings_are_refused_with_a_clear_message(app_settings, setting, value):
     with pytest.raises(ConfigError, match=setting):
         create_app({**app_settings, setting: value})
 
 
 GARBAGE = [
-    "/voice/step", "/voice/step?node=nowhere", "/voice/step?node=menu",
-    "/voice/step?node=menu&lang=xx", "/voice/step?node=part&lang=en&topic=nope&part=99",
-    "/voice/step?node=part&lang=en&topic=rights&part=-1", "/voice/step?miss=99999999999",
-    "/voice/step?node=callback&lang=%00", "/voice/step?page=42", "/voice/dial",
-    "/voice/whisper", "/voice/whisper?lang=..%2F..",
+    "/voice/step",
+    "/voice/step?node=nowhere",
+    "/voice/step?node=menu",
+    "/voice/step?node=menu&lang=xx",
+    "/voice/step?node=part&lang=en&topic=nope&part=99",
+    "/voice/step?node=part&lang=en&topic=rights&part=-1",
+    "/voice/step?miss=99999999999",
+    "/voice/step?node=callback&lang=%00",
+    "/voice/step?page=42",
+    "/voice/dial",
+    "/voice/whisper",
+    "/voice/whisper?lang=..%2F..",
 ]
 DIGITS = [None, "", "5", "0", "*", "#", "12345", "abc", "ø", "9" * 500, "1#"]
 

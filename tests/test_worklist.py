@@ -35,13 +35,13 @@ def test_a_changed_english_puts_the_translation_on_the_worklist_with_both_englis
     assert ro.english_before == "Thank you for calling KOM. Take care."
 
 
-def test_missing_waiting_and_not_reviewed_are_listed_in_the_order_given(app_settings,
-                                                                       prompts_copy):
+def test_missing_waiting_and_not_reviewed_are_listed_in_the_order_given(app_settings, prompts_copy):
     (prompts_copy / "nb" / "goodbye.txt").unlink()
     app = create_app({**app_settings, "PROMPTS_DIR": str(prompts_copy)})
     catalog, db = services(app).catalog, services(app).db
-    save_version(db, catalog, "intro", "nb", "Samtalen er fortrolig. Ring 112 ved fare. "
-                                             "Trykk 0.", "kari")
+    save_version(
+        db, catalog, "intro", "nb", "Samtalen er fortrolig. Ring 112 ved fare. Trykk 0.", "kari"
+    )
     drafts = newest_drafts(db, "nb")
     waiting = {s: Waiting(v.text, v.id) for s, v in drafts.items()}
     order = ["intro", *[s for s in catalog.segments if s != "intro"]]
@@ -53,5 +53,9 @@ def test_missing_waiting_and_not_reviewed_are_listed_in_the_order_given(app_sett
     assert missing.segment == "goodbye" and missing.english.startswith("Thank you")
     assert work.counts["unreviewed"] == len(catalog.segments) - 1  # never reviewed
     assert worklist(catalog, "en", [], {}).counts == {
-        "outdated": 0, "missing": 0, "waiting": 0, "unreviewed": 0}
+        "outdated": 0,
+        "missing": 0,
+        "waiting": 0,
+        "unreviewed": 0,
+    }
     services(app).db.engine.dispose()

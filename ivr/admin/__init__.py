@@ -35,15 +35,28 @@ from .blueprint import bp, csrf
 from .i18n import t
 
 # The staff pages, in the order of the menu.
-PAGES = (line, closures, prompts, recordings, prompt_texts, languages, simulator, statistics,
-         audit, sign_in)
+PAGES = (
+    line,
+    closures,
+    prompts,
+    recordings,
+    prompt_texts,
+    languages,
+    simulator,
+    statistics,
+    audit,
+    sign_in,
+)
 
 for _page in PAGES:
     bp.register_blueprint(_page.bp)
 
 # (label key, endpoint of the page, its blueprint) for each page in the menu.
-MENU = tuple((page.MENU, f"admin.{page.bp.name}.page", f"admin.{page.bp.name}")
-             for page in PAGES if page.MENU)
+MENU = tuple(
+    (page.MENU, f"admin.{page.bp.name}.page", f"admin.{page.bp.name}")
+    for page in PAGES
+    if page.MENU
+)
 
 
 @bp.app_context_processor
@@ -74,8 +87,9 @@ def register(app: Flask) -> None:
     # Effective because staff sessions are not permanent (sign_in.py): a session cookie sent
     # from another address or browser than the one that signed in ends that session.
     logins.session_protection = "strong"
-    logins.user_loader(lambda user_id: load_user(services(app).db, user_id,
-                                                 session.get(SESSION_VERSION)))
+    logins.user_loader(
+        lambda user_id: load_user(services(app).db, user_id, session.get(SESSION_VERSION))
+    )
     logins.init_app(app)
     app.register_blueprint(bp)
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
@@ -83,5 +97,6 @@ def register(app: Flask) -> None:
 
 def _favicon():
     """The line's icon, for browsers that ask for /favicon.ico (the staff pages link it)."""
-    return send_from_directory(bp.static_folder, "favicon.svg", mimetype="image/svg+xml",
-                               max_age=86400)
+    return send_from_directory(
+        bp.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400
+    )

@@ -120,8 +120,9 @@ def add_account(db: Database, email: str, role: str, password: str, name: str = 
     with db.session() as s:
         if s.scalars(select(StaffAccount).where(StaffAccount.email == email)).first():
             raise AccountError(f"{email} already has an account")
-        row = StaffAccount(email=email, name=name, role=role, active=True,
-                           password_hash=_hasher.hash(password))
+        row = StaffAccount(
+            email=email, name=name, role=role, active=True, password_hash=_hasher.hash(password)
+        )
         s.add(row)
         s.flush()
         return _user(row)
@@ -130,8 +131,9 @@ def add_account(db: Database, email: str, role: str, password: str, name: str = 
 def set_active(db: Database, email: str, active: bool) -> None:
     """Disable (or enable again) an account; a disabled account's sessions stop working."""
     with db.session() as s:
-        row = s.scalars(select(StaffAccount)
-                        .where(StaffAccount.email == normalise_email(email))).first()
+        row = s.scalars(
+            select(StaffAccount).where(StaffAccount.email == normalise_email(email))
+        ).first()
         if row is None:
             raise AccountError(f"no account for {email}")
         row.active = active
@@ -143,8 +145,9 @@ def set_password(db: Database, email: str, password: str) -> None:
     if len(password) < 12:
         raise AccountError("the password must have at least 12 characters")
     with db.session() as s:
-        row = s.scalars(select(StaffAccount)
-                        .where(StaffAccount.email == normalise_email(email))).first()
+        row = s.scalars(
+            select(StaffAccount).where(StaffAccount.email == normalise_email(email))
+        ).first()
         if row is None:
             raise AccountError(f"no account for {email}")
         row.password_hash = _hasher.hash(password)
@@ -171,9 +174,11 @@ LOCK_BUCKETS = 64  # sign-ins from one address are checked one at a time (in one
 
 def _failures(s, since, *conditions) -> tuple[int, datetime | None]:
     """How many failed attempts match, and when the last one was."""
-    count, last = s.execute(select(func.count(SignInAttempt.id), func.max(SignInAttempt.at))
-                            .where(SignInAttempt.at >= since,
-                                   SignInAttempt.succeeded.is_(False), *conditions)).one()
+    count, last = s.execute(
+        select(func.count(SignInAttempt.id), func.max(SignInAttempt.at)).where(
+            SignInAttempt.at >= since, SignInAttempt.succeeded.is_(False), *conditions
+        )
+    ).one()
     return count, last
 
 
@@ -188,9 +193,9 @@ def _too_soon(s, email: str, ip: str, now: datetime, limits: tuple[int, int, int
     window, per_pair, per_ip = limits
     since = now - timedelta(minutes=window)
     for failures, last, free in (
-            (*_failures(s, since, SignInAttempt.email == email, SignInAttempt.ip == ip),
-             per_pair),
-            (*_failures(s, since, SignInAttempt.ip == ip), per_ip)):
+        (*_failures(s, since, SignInAttempt.email == email, SignInAttempt.ip == ip), per_pair),
+        (*_failures(s, since, SignInAttempt.ip == ip), per_ip),
+    ):
         if last is not None and now < _aware(last) + timedelta(seconds=_delay(failures, free)):
             return True
     return False
@@ -200,8 +205,9 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def sign_in(db: Database, email: str, password: str, ip: str,
-            limits: tuple[int, int, int]) -> tuple[SignIn, StaffUser | None]:
+def sign_in(
+    db: Database, email: str, password: str, ip: str, limits: tuple[int, int, int]
+) -> tuple[SignIn, StaffUser | None]:
     """Check a password, slowed down after failures (limits: window minutes, failures allowed
     per account and address pair, and per address, before each attempt must wait).
 
@@ -230,20 +236,27 @@ def sign_in(db: Database, email: str, password: str, ip: str,
         return SignIn.OK, _user(row)
 
 
-def _audit_failure(s, row: StaffAccount | None, email: str, ip: str, now: datetime,
-                   limits: tuple[int, int, int]) -> None:
+def _audit_failure(
+    s, row: StaffAccount | None, email: str, ip: str, now: datetime, limits: tuple[int, int, int]
+) -> None:
     """A failed sign-in in the audit log; and when this failure starts the slow-down, that too.
     (An e-mail with no account is not written down: it may be anything a stranger typed.)"""
     actor = email if row is not None else "(no such account)"
     s.add(AuditEntry(actor=actor, action="staff.sign_in_failed", detail=f"from {ip}"))
     window, per_pair, _ = limits
     s.flush()  # this failure counts too
-    failures, _last = _failures(s, now - timedelta(minutes=window),
-                                SignInAttempt.email == email, SignInAttempt.ip == ip)
+    failures, _last = _failures(
+        s, now - timedelta(minutes=window), SignInAttempt.email == email, SignInAttempt.ip == ip
+    )
     if failures == per_pair:
-        s.add(AuditEntry(actor=actor, action="staff.sign_in_slowed",
-                         detail=f"from {ip}: {per_pair} failures; each further attempt waits "
-                                f"1 s, then twice as long, at most {MAX_DELAY} s"))
+        s.add(
+            AuditEntry(
+                actor=actor,
+                action="staff.sign_in_slowed",
+                detail=f"from {ip}: {per_pair} failures; each further attempt waits "
+                f"1 s, then twice as long, at most {MAX_DELAY} s",
+            )
+        )
 
 
 def _verify(password_hash: str, password: str) -> bool:

@@ -25,5 +25,4 @@ def page():
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     if number > pages:
         abort(404)
-    return render_template("admin/audit.html", rows=rows, total=total, page=number,
-                           pages=pages)
+    return render_template("admin/audit.html", rows=rows, total=total, page=number, pages=pages)

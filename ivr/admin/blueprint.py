@@ -21,13 +21,16 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ..models import utcnow
 from .i18n import t, tn, ui_language
 
-bp = Blueprint("admin", __name__, url_prefix="/staff", template_folder="templates",
-               static_folder="static")
+bp = Blueprint(
+    "admin", __name__, url_prefix="/staff", template_folder="templates", static_folder="static"
+)
 csrf = CSRFProtect()
 
 # No inline scripts or styles; nothing from elsewhere; never inside a frame.
-CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; media-src 'self'; "
-                           "frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; media-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+)
 
 
 @bp.before_request

@@ -55,9 +55,14 @@ class Day:
     @property
     def closed_all_day(self) -> bool:
         """No caller is put through on this day at all."""
-        return self.opens is None or any(c.whole_day for c in self.closures) or any(
-            c.starts <= self.opens and (c.ends is None or c.ends >= self.closes)
-            for c in self.closures)
+        return (
+            self.opens is None
+            or any(c.whole_day for c in self.closures)
+            or any(
+                c.starts <= self.opens and (c.ends is None or c.ends >= self.closes)
+                for c in self.closures
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -80,8 +85,13 @@ def _on_day(closure: ClosureRow, day: date) -> ClosureOnDay | None:
     return ClosureOnDay(closure.id, s.astimezone(OSLO).time(), ends, closure.reason)
 
 
-def build(first: date, weeks: int, closures: list[ClosureRow], today: date,
-          weekly: WeeklyHours = REGULAR.weekly) -> list[list[Day]]:
+def build(
+    first: date,
+    weeks: int,
+    closures: list[ClosureRow],
+    today: date,
+    weekly: WeeklyHours = REGULAR.weekly,
+) -> list[list[Day]]:
     """Weeks of days from the Monday on or before `first`."""
     monday = first - timedelta(days=first.weekday())
     result = []
@@ -92,8 +102,16 @@ def build(first: date, weeks: int, closures: list[ClosureRow], today: date,
             holiday = holiday_name(day)
             open_day = day.weekday() in weekly.days and not holiday
             on_day = tuple(c for c in (_on_day(x, day) for x in closures) if c)
-            week.append(Day(day, holiday, weekly.opens if open_day else None,
-                            weekly.closes if open_day else None, on_day, day == today))
+            week.append(
+                Day(
+                    day,
+                    holiday,
+                    weekly.opens if open_day else None,
+                    weekly.closes if open_day else None,
+                    on_day,
+                    day == today,
+                )
+            )
         result.append(week)
     return result
 
@@ -119,8 +137,12 @@ def span(starts_at: datetime, ends_at: datetime) -> Span:
     starts, ends = starts_at.astimezone(OSLO), ends_at.astimezone(OSLO)
     until = None if ends.time() == time(0) else ends.time()
     last = ends.date() - timedelta(days=1) if until is None else ends.date()
-    return Span(starts.date(), max(last, starts.date()),
-                None if starts.time() == time(0) else starts.time(), until)
+    return Span(
+        starts.date(),
+        max(last, starts.date()),
+        None if starts.time() == time(0) else starts.time(),
+        until,
+    )
 
 
 @dataclass(frozen=True)
@@ -135,8 +157,9 @@ class Coming:
     closure_id: int | None = None
 
 
-def coming(today: date, days: int, closures: list[ClosureRow],
-           weekly: WeeklyHours = REGULAR.weekly) -> list[Coming]:
+def coming(
+    today: date, days: int, closures: list[ClosureRow], weekly: WeeklyHours = REGULAR.weekly
+) -> list[Coming]:
     """Public holidays on weekdays the line would open, 24 and 31 December, and closures
     from today for `days` days, in date order: what a coordinator plans around."""
     found: list[Coming] = []

@@ -21,20 +21,28 @@ def bar_chart(chart_id: str, title: str, rows: list[tuple[str, int]]) -> Markup:
     largest = max((n for _, n in rows if n >= MASK_BELOW), default=0)
     height = ROW * max(len(rows), 1) + 4
     width = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
-    parts = [(f'<svg xmlns="http://www.w3.org/2000/svg" role="img" '
-              f'aria-labelledby="{chart_id}-title" viewBox="0 0 {width} {height}" '
-              f'width="{width}" height="{height}">'),
-             f'<title id="{chart_id}-title">{escape(title)}</title>']
+    parts = [
+        (
+            f'<svg xmlns="http://www.w3.org/2000/svg" role="img" '
+            f'aria-labelledby="{chart_id}-title" viewBox="0 0 {width} {height}" '
+            f'width="{width}" height="{height}">'
+        ),
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+    ]
     for index, (label, count) in enumerate(rows):
         y = index * ROW + 2
         shown = count if count >= MASK_BELOW else 0
         length = round(BAR_WIDTH * shown / largest) if largest else 0
-        parts.append(f'<text x="{LABEL_WIDTH - 6}" y="{y + 15}" text-anchor="end">'
-                     f'{escape(label)}</text>')
+        parts.append(
+            f'<text x="{LABEL_WIDTH - 6}" y="{y + 15}" text-anchor="end">{escape(label)}</text>'
+        )
         if length:
-            parts.append(f'<rect class="bar" x="{LABEL_WIDTH}" y="{y + 3}" width="{length}" '
-                         f'height="{ROW - 6}"/>')
-        parts.append(f'<text x="{LABEL_WIDTH + length + 6}" y="{y + 15}">'
-                     f'{escape(masked(count))}</text>')
+            parts.append(
+                f'<rect class="bar" x="{LABEL_WIDTH}" y="{y + 3}" width="{length}" '
+                f'height="{ROW - 6}"/>'
+            )
+        parts.append(
+            f'<text x="{LABEL_WIDTH + length + 6}" y="{y + 15}">{escape(masked(count))}</text>'
+        )
     parts.append("</svg>")
     return Markup("".join(parts))

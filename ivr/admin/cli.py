@@ -21,8 +21,12 @@ def staff() -> None:
 
 @staff.command("add")
 @click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), required=True,
-              help="editor: hours and line; reviewer: reviews; admin: everything.")
+@click.option(
+    "--role",
+    type=click.Choice(ROLES),
+    required=True,
+    help="editor: hours and line; reviewer: reviews; admin: everything.",
+)
 @click.option("--name", default="", help="The person's name, shown on reviews and in the log.")
 @click.password_option("--password", help="Prompted (hidden, twice) when not given.")
 def staff_add(email: str, role: str, name: str, password: str) -> None:

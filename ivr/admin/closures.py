@@ -65,8 +65,11 @@ def add():
         return render_page(400, span, closure_form=form)
     reason = form.reason.data.strip()
     with db().session() as s:
-        s.add(Closure(starts_at=span[0], ends_at=span[1], reason=reason,
-                      created_by=current_user.label))
+        s.add(
+            Closure(
+                starts_at=span[0], ends_at=span[1], reason=reason, created_by=current_user.label
+            )
+        )
     log_change("closure.add", f"{_span_text(*span)}: {reason}")
     flash(t("closure.added"), "info")
     return redirect(_back())

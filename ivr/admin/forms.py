@@ -44,8 +44,9 @@ class ClosureForm(FlaskForm):
 
 class TransferForm(FlaskForm):
     numbers = TextAreaField(validators=[DataRequired("err.numbers"), Length(max=400)])
-    timeout = IntegerField(validators=[DataRequired("err.timeout"),
-                                       NumberRange(5, 600, "err.timeout")])
+    timeout = IntegerField(
+        validators=[DataRequired("err.timeout"), NumberRange(5, 600, "err.timeout")]
+    )
 
 
 class LanguagesForm(FlaskForm):
@@ -63,4 +64,6 @@ class UploadForm(FlaskForm):
 class TextForm(FlaskForm):
     # {key}, the numbers and the length (1000) are checked by texts.check_text, shown by the
     # field; this limit only keeps a huge paste from being echoed back.
-    text = TextAreaField(validators=[DataRequired("err.text"), Length(max=20_000, message="err.text")])
+    text = TextAreaField(
+        validators=[DataRequired("err.text"), Length(max=20_000, message="err.text")]
+    )

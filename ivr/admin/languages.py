@@ -30,8 +30,9 @@ def texts_fingerprint(scripts: Catalog, code: str) -> str:
 
 def _latest_reviews() -> dict[str, LanguageReview]:
     with db().session() as s:
-        rows = s.scalars(select(LanguageReview).order_by(LanguageReview.reviewed_at,
-                                                         LanguageReview.id))
+        rows = s.scalars(
+            select(LanguageReview).order_by(LanguageReview.reviewed_at, LanguageReview.id)
+        )
         return {row.lang: row for row in rows}
 
 
@@ -41,11 +42,14 @@ def page():
     """Each language's review status: from the catalog files, and reviews recorded here."""
     scripts = catalog()
     return render_template(
-        "admin/languages.html", reviews=_latest_reviews(), settings=settings(),
+        "admin/languages.html",
+        reviews=_latest_reviews(),
+        settings=settings(),
         work=language_worklists(list(scripts.languages)),
         languages=[scripts.languages[c] for c in languages_in_order(scripts)],
         fingerprints={c: texts_fingerprint(scripts, c) for c in scripts.languages},
-        action_form=ActionForm(), may_review=current_user.may(REVIEW),
+        action_form=ActionForm(),
+        may_review=current_user.may(REVIEW),
     )
 
 
@@ -78,6 +82,10 @@ def worklist(code: str):
         abort(404)
     first_prompt = {p.segment: p for p in reversed(scripts.all_prompts(code))}
     return render_template(
-        "admin/worklist.html", language=scripts.languages[code],
-        work=language_worklists([code])[code], is_source=code == SOURCE_LANGUAGE,
-        first_prompt=first_prompt, name=lambda segment: segment_name(scripts, segment))
+        "admin/worklist.html",
+        language=scripts.languages[code],
+        work=language_worklists([code])[code],
+        is_source=code == SOURCE_LANGUAGE,
+        first_prompt=first_prompt,
+        name=lambda segment: segment_name(scripts, segment),
+    )

@@ -47,9 +47,12 @@ def home():
 
 def _switch_row() -> LineSwitch | None:
     with db().session() as s:
-        return s.scalars(select(LineSwitch).where(LineSwitch.cleared_at.is_(None))
-                         .order_by(LineSwitch.set_at.desc(), LineSwitch.id.desc())
-                         .limit(1)).first()
+        return s.scalars(
+            select(LineSwitch)
+            .where(LineSwitch.cleared_at.is_(None))
+            .order_by(LineSwitch.set_at.desc(), LineSwitch.id.desc())
+            .limit(1)
+        ).first()
 
 
 def closures_from(start: datetime, end: datetime | None = None) -> list[Closure]:
@@ -67,12 +70,16 @@ def _planning(now: datetime) -> dict:
     today = now.astimezone(OSLO).date()
     first = today - timedelta(days=today.weekday())
     start = datetime.combine(first, time(0), OSLO)
-    rows = [calendar.ClosureRow(c.id, c.starts_at, c.ends_at, c.reason)
-            for c in closures_from(start)]
+    rows = [
+        calendar.ClosureRow(c.id, c.starts_at, c.ends_at, c.reason) for c in closures_from(start)
+    ]
     end = start + timedelta(weeks=CALENDAR_WEEKS)
-    return {"weeks": calendar.build(first, CALENDAR_WEEKS,
-                                    [r for r in rows if r.starts_at < end], today),
-            "coming": calendar.coming(today, COMING_DAYS, rows)}
+    return {
+        "weeks": calendar.build(
+            first, CALENDAR_WEEKS, [r for r in rows if r.starts_at < end], today
+        ),
+        "coming": calendar.coming(today, COMING_DAYS, rows),
+    }
 
 
 def _back_effect(now: datetime, rules: HoursRules) -> str:
@@ -109,23 +116,32 @@ def render_page(status: int = 200, refusal: Refusal | None = None, **forms):
     rules = services().line.rules(now)
     open_now = is_open(now, rules)
     forms = {
-        "close_form": CloseForm(formdata=None), "closure_form": ClosureForm(formdata=None),
-        "transfer_form": TransferForm(formdata=None,
-                                      numbers="\n".join(current.transfer_numbers),
-                                      timeout=current.dial_timeout),
+        "close_form": CloseForm(formdata=None),
+        "closure_form": ClosureForm(formdata=None),
+        "transfer_form": TransferForm(
+            formdata=None, numbers="\n".join(current.transfer_numbers), timeout=current.dial_timeout
+        ),
         "languages_form": LanguagesForm(formdata=None, offer_drafts=current.offer_drafts),
         "enabled": {c for c in scripts.languages if c not in current.disabled_languages},
         **forms,
     }
     return render_template(
-        "admin/line.html", back_effect=_back_effect(now, rules),
-        open_now=open_now, why_closed=None if open_now else _why_closed(now, rules),
+        "admin/line.html",
+        back_effect=_back_effect(now, rules),
+        open_now=open_now,
+        why_closed=None if open_now else _why_closed(now, rules),
         next_change=calendar.next_change(now, rules),
-        switch=_switch_row(), closures=closures_from(now), settings=current,
-        **_planning(now), span=calendar.span, refusal=refusal,
+        switch=_switch_row(),
+        closures=closures_from(now),
+        settings=current,
+        **_planning(now),
+        span=calendar.span,
+        refusal=refusal,
         languages=[scripts.languages[c] for c in languages_in_order(scripts)],
-        action_form=ActionForm(), **forms,
-        may_edit=current_user.may(EDIT_LINE), may_transfer=current_user.may(CHANGE_TRANSFER),
+        action_form=ActionForm(),
+        **forms,
+        may_edit=current_user.may(EDIT_LINE),
+        may_transfer=current_user.may(CHANGE_TRANSFER),
     ), status
 
 
@@ -185,15 +201,18 @@ def set_transfer():
         return render_page(400, refused("transfer-form", form), transfer_form=form)
     numbers = [valid_number(n) for n in parse_numbers(form.numbers.data)]
     if not numbers or len(numbers) > MAX_TRANSFER_NUMBERS or None in numbers:
-        return render_page(400, Refusal("transfer-form", t("err.numbers"), ("numbers",)),
-                           transfer_form=form)
+        return render_page(
+            400, Refusal("transfer-form", t("err.numbers"), ("numbers",)), transfer_form=form
+        )
     numbers = list(dict.fromkeys(numbers))
     old = settings()
     write_setting(db(), "transfer_numbers", numbers)
     write_setting(db(), "dial_timeout", form.timeout.data)
-    log_change("line.transfer",
-               f"numbers {', '.join(old.transfer_numbers)} → {', '.join(numbers)}; "
-               f"ring {old.dial_timeout} s → {form.timeout.data} s")
+    log_change(
+        "line.transfer",
+        f"numbers {', '.join(old.transfer_numbers)} → {', '.join(numbers)}; "
+        f"ring {old.dial_timeout} s → {form.timeout.data} s",
+    )
     flash(t("saved"), "info")
     return redirect(back)
 
@@ -207,20 +226,35 @@ def set_languages():
     codes = set(catalog().languages)
     enabled = codes & set(request.form.getlist("enabled"))
     if not form.validate_on_submit():
-        return render_page(400, refused("languages-form", form), languages_form=form,
-                           enabled=enabled)
+        return render_page(
+            400, refused("languages-form", form), languages_form=form, enabled=enabled
+        )
     if not enabled:
-        return render_page(400, Refusal("languages-form", t("err.no_language"), ("enabled",)),
-                           languages_form=form, enabled=enabled)
+        return render_page(
+            400,
+            Refusal("languages-form", t("err.no_language"), ("enabled",)),
+            languages_form=form,
+            enabled=enabled,
+        )
     disabled = sorted(codes - enabled)
-    proposed = dataclasses.replace(settings(), disabled_languages=frozenset(disabled),
-                                   offer_drafts=bool(form.offer_drafts.data))
+    proposed = dataclasses.replace(
+        settings(),
+        disabled_languages=frozenset(disabled),
+        offer_drafts=bool(form.offer_drafts.data),
+    )
     if not offered_languages(catalog(), proposed, audio().url_for):
-        return render_page(400, Refusal("languages-form", t("err.none_offered"), ("enabled",)),
-                           languages_form=form, enabled=enabled)
+        return render_page(
+            400,
+            Refusal("languages-form", t("err.none_offered"), ("enabled",)),
+            languages_form=form,
+            enabled=enabled,
+        )
     write_setting(db(), "disabled_languages", disabled)
     write_setting(db(), "offer_drafts", bool(form.offer_drafts.data))
-    log_change("line.languages", f"switched off: {', '.join(disabled) or 'none'}; "
-                                 f"drafts offered: {'yes' if form.offer_drafts.data else 'no'}")
+    log_change(
+        "line.languages",
+        f"switched off: {', '.join(disabled) or 'none'}; "
+        f"drafts offered: {'yes' if form.offer_drafts.data else 'no'}",
+    )
     flash(t("saved"), "info")
     return redirect(back)

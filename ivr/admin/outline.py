@@ -9,11 +9,15 @@ from ..catalog import Catalog, Prompt
 from .i18n import t
 
 # Before and after the topics; every topic of menu.toml is a group of its own in between.
-OPENING = (("start", ("greeting", "lang_hint", "lang_select", "more_languages")),
-           ("menu", ("intro", "topic_menu", "*menus", "menu_keys")))
-CLOSING = (("parts", ("part_next", "part_end")),
-           ("person", ("transfer", "transfer_failed", "closed", "callback", "callback_keys")),
-           ("end", ("invalid", "goodbye")))
+OPENING = (
+    ("start", ("greeting", "lang_hint", "lang_select", "more_languages")),
+    ("menu", ("intro", "topic_menu", "*menus", "menu_keys")),
+)
+CLOSING = (
+    ("parts", ("part_next", "part_end")),
+    ("person", ("transfer", "transfer_failed", "closed", "callback", "callback_keys")),
+    ("end", ("invalid", "goodbye")),
+)
 
 
 @dataclass(frozen=True)
@@ -28,16 +32,24 @@ class Group:
 def outline(catalog: Catalog) -> list[Group]:
     """Every segment in a group, groups in call order; segments nobody placed come last."""
     menus = tuple(topic.menu_segment for topic in catalog.topics)
-    groups = [Group(key, t(f"group.{key}"),
-                    tuple(s for name in names for s in (menus if name == "*menus" else (name,))))
-              for key, names in OPENING]
-    groups += [Group(topic.id, segment_name(catalog, topic.menu_segment), topic.parts)
-               for topic in catalog.topics]
+    groups = [
+        Group(
+            key,
+            t(f"group.{key}"),
+            tuple(s for name in names for s in (menus if name == "*menus" else (name,))),
+        )
+        for key, names in OPENING
+    ]
+    groups += [
+        Group(topic.id, segment_name(catalog, topic.menu_segment), topic.parts)
+        for topic in catalog.topics
+    ]
     groups += [Group(key, t(f"group.{key}"), names) for key, names in CLOSING]
     placed = {s for g in groups for s in g.segments}
     rest = tuple(s for s in catalog.segments if s not in placed)
-    groups = [Group(g.key, g.name, tuple(s for s in g.segments if s in catalog.segments))
-              for g in groups]
+    groups = [
+        Group(g.key, g.name, tuple(s for s in g.segments if s in catalog.segments)) for g in groups
+    ]
     if rest:
         groups.append(Group("other", t("group.other"), rest))
     return [g for g in groups if g.segments]

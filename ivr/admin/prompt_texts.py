@@ -58,11 +58,13 @@ def save(prompt_id: str, lang: str):
         show_errors(form)
         return redirect(prompt_url(prompt, "#edit"))
     try:
-        version = texts.save_version(db(), catalog(), prompt.segment, lang, form.text.data,
-                                     current_user.label)
+        version = texts.save_version(
+            db(), catalog(), prompt.segment, lang, form.text.data, current_user.label
+        )
     except texts.TextRefused as exc:
-        message = t(f"err.text_{exc.reason}", numbers=", ".join(exc.expected) or "–",
-                    max=texts.MAX_TEXT)
+        message = t(
+            f"err.text_{exc.reason}", numbers=", ".join(exc.expected) or "–", max=texts.MAX_TEXT
+        )
         return render_prompt(prompt, form, message, 400)
     log_change("text.save", f"{lang} {prompt.segment}: version {version.id}: {version.text[:200]}")
     _flag_number_words(version)
@@ -81,8 +83,11 @@ def _flag_number_words(version: texts.TextVersion) -> None:
     words = spelled_numbers(version.text, version.lang)
     if words:
         shown = "; ".join(f"“{w}”" for w in words)
-        log_change("text.number_words", f"{version.lang} {version.segment}: version "
-                                        f"{version.id} writes numbers in words: {shown}")
+        log_change(
+            "text.number_words",
+            f"{version.lang} {version.segment}: version "
+            f"{version.id} writes numbers in words: {shown}",
+        )
         flash(t("text.number_words", words=shown), "error")
 
 
@@ -146,7 +151,9 @@ def use_file(prompt_id: str, lang: str):
         callers_hear_changes()
         done = "; ".join(audio.done) or "audio unchanged"
         failed = f"; no audio: {audio.failed}" if audio.failed else ""
-        log_change("text.file", f"{lang} {prompt.segment}: the text in prompts/ is used again; "
-                                f"{done}{failed}")
+        log_change(
+            "text.file",
+            f"{lang} {prompt.segment}: the text in prompts/ is used again; {done}{failed}",
+        )
         _file_text_flash(audio)
     return redirect(prompt_url(prompt, "#now"))

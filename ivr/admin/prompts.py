@@ -58,11 +58,15 @@ def page():
     lib = recordings()
     return render_template(
         # The same ids in every language: grouped by topic, in call order, in staff's words.
-        "admin/prompts.html", groups=prompts_in_order(scripts, shown[0]),
-        name=lambda p: prompt_name(scripts, p), shown=[scripts.languages[c] for c in shown],
-        all_languages=[scripts.languages[c] for c in codes], chosen=chosen,
+        "admin/prompts.html",
+        groups=prompts_in_order(scripts, shown[0]),
+        name=lambda p: prompt_name(scripts, p),
+        shown=[scripts.languages[c] for c in shown],
+        all_languages=[scripts.languages[c] for c in codes],
+        chosen=chosen,
         states={(s.prompt.id, s.prompt.lang): s for s in lib.states(shown)},
-        audio_state=lambda s: audio_state(scripts, s), audio_drafts=set(lib.drafts()),
+        audio_state=lambda s: audio_state(scripts, s),
+        audio_drafts=set(lib.drafts()),
         text_drafts=texts.drafts(db()),
         text_state=lambda p, lang: segment_state(scripts, scripts.languages[lang], p.segment),
     )
@@ -85,11 +89,13 @@ def _versions(prompt: Prompt, published: texts.TextChoice | None) -> dict:
     than the published text can only play with its text); the newest draft, which the edit
     field shows (a saved draft is not lost)."""
     versions = texts.versions(db(), prompt.segment, prompt.lang)
-    said = {words_hash(v.text.replace("{key}", prompt.key or "")): v.id
-            for v in reversed(versions)}
-    return {"text_versions": versions, "text_version_by_hash": said,
-            "published_words": words_hash(recordings().published_words(prompt.id, prompt.lang)),
-            "editing_draft": next((v for v in versions if texts.is_draft(v, published)), None)}
+    said = {words_hash(v.text.replace("{key}", prompt.key or "")): v.id for v in reversed(versions)}
+    return {
+        "text_versions": versions,
+        "text_version_by_hash": said,
+        "published_words": words_hash(recordings().published_words(prompt.id, prompt.lang)),
+        "editing_draft": next((v for v in versions if texts.is_draft(v, published)), None),
+    }
 
 
 def _english(scripts: Catalog, prompt: Prompt) -> dict:
@@ -99,14 +105,20 @@ def _english(scripts: Catalog, prompt: Prompt) -> dict:
         return {"english_now": None, "english_before": None}
     before = None
     if segment_state(scripts, scripts.languages[prompt.lang], prompt.segment) == "outdated":
-        before = english_before(scripts, prompt.lang, prompt.segment,
-                                texts.english_versions(db()))
-    return {"english_now": scripts.languages[SOURCE_LANGUAGE].texts[prompt.segment],
-            "english_before": before}
+        before = english_before(scripts, prompt.lang, prompt.segment, texts.english_versions(db()))
+    return {
+        "english_now": scripts.languages[SOURCE_LANGUAGE].texts[prompt.segment],
+        "english_before": before,
+    }
 
 
-def render_prompt(prompt: Prompt, text_form: TextForm | None = None, text_error: str = "",
-                  status: int = 200, upload_error: Refusal | None = None):
+def render_prompt(
+    prompt: Prompt,
+    text_form: TextForm | None = None,
+    text_error: str = "",
+    status: int = 200,
+    upload_error: Refusal | None = None,
+):
     """The prompt page; with `text_error` the edit form shows the text as typed and why it
     was refused, next to the field; with `upload_error`, the upload form says why."""
     lang = prompt.lang
@@ -117,20 +129,34 @@ def render_prompt(prompt: Prompt, text_form: TextForm | None = None, text_error:
     versions = _versions(prompt, published)
     editing = versions["editing_draft"]
     return render_template(
-        "admin/prompt.html", prompt=prompt, language=language,
-        prompt_title=prompt_name(scripts, prompt), who=who, upload_error=upload_error,
-        text=scripts.text(prompt), raw_text=language.texts.get(prompt.segment, ""),
-        published=published, **versions, **_english(scripts, prompt),
+        "admin/prompt.html",
+        prompt=prompt,
+        language=language,
+        prompt_title=prompt_name(scripts, prompt),
+        who=who,
+        upload_error=upload_error,
+        text=scripts.text(prompt),
+        raw_text=language.texts.get(prompt.segment, ""),
+        published=published,
+        **versions,
+        **_english(scripts, prompt),
         text_draft=lambda v: texts.is_draft(v, published),
         text_state=segment_state(scripts, language, prompt.segment),
-        state=lib.state(prompt, current), current=current, history=lib.history(prompt.id, lang),
+        state=lib.state(prompt, current),
+        current=current,
+        history=lib.history(prompt.id, lang),
         drafts={r.id for r in lib.drafts().get((prompt.id, lang), [])},
-        has_file=lib.store.has, audio_state=lambda s: audio_state(scripts, s),
+        has_file=lib.store.has,
+        audio_state=lambda s: audio_state(scripts, s),
         upload_form=UploadForm(),
-        text_form=text_form or TextForm(
-            formdata=None,
-            text=editing.text if editing else language.texts.get(prompt.segment, "")),
-        text_error=text_error, max_text=texts.MAX_TEXT, action_form=ActionForm(),
-        may_edit=current_user.may(EDIT_PROMPTS), may_purge=current_user.may(PURGE),
+        text_form=text_form
+        or TextForm(
+            formdata=None, text=editing.text if editing else language.texts.get(prompt.segment, "")
+        ),
+        text_error=text_error,
+        max_text=texts.MAX_TEXT,
+        action_form=ActionForm(),
+        may_edit=current_user.may(EDIT_PROMPTS),
+        may_purge=current_user.may(PURGE),
         max_mb=current_app.config["STAFF_UPLOAD_MAX_MB"],
     ), status

@@ -20,9 +20,13 @@ from .refusals import Refusal
 
 bp = Blueprint("recordings", __name__)
 MENU = None  # part of the prompt pages
-REJECTIONS = (("empty", "upload.empty"), ("not a readable", "upload.unreadable"),
-              ("silent", "upload.silent"), ("less than", "upload.short"),
-              ("too long", "upload.too_long"))
+REJECTIONS = (
+    ("empty", "upload.empty"),
+    ("not a readable", "upload.unreadable"),
+    ("silent", "upload.silent"),
+    ("less than", "upload.short"),
+    ("too long", "upload.too_long"),
+)
 
 
 def _reply(prompt: Prompt, anchor: str):
@@ -44,14 +48,18 @@ def upload(prompt_id: str, lang: str):
     data = form.recording.data.read()
     name = secure_filename(form.recording.data.filename or "")  # shown only, never a path
     try:
-        recording = recordings().import_recording(prompt.id, lang, data, current_user.label,
-                                                  original_name=name, draft=True)
+        recording = recordings().import_recording(
+            prompt.id, lang, data, current_user.label, original_name=name, draft=True
+        )
     except AudioRejected as exc:
         reason = str(exc)
         key = next((k for word, k in REJECTIONS if word in reason), "upload.unreadable")
         return _refuse_upload(prompt, t("upload.refused", name=name or "–", reason=t(key)))
-    log_change("recording.upload", f"{lang} {prompt.id}: draft {recording.id} "
-                                   f"({recording.duration:.1f} s, {recording.loudness:.1f} dBFS)")
+    log_change(
+        "recording.upload",
+        f"{lang} {prompt.id}: draft {recording.id} "
+        f"({recording.duration:.1f} s, {recording.loudness:.1f} dBFS)",
+    )
     flash(t("upload.saved", duration=recording.duration, loudness=recording.loudness), "info")
     return _reply(prompt, f"#recording-{recording.id}")
 
@@ -62,8 +70,9 @@ def _refuse_upload(prompt: Prompt, message: str):
     if request.headers.get("X-Recorder") == "1":
         flash(message, "error")
         return _reply(prompt, "#upload")
-    return render_prompt(prompt, status=400,
-                         upload_error=Refusal("upload-form", message, ("recording",)))
+    return render_prompt(
+        prompt, status=400, upload_error=Refusal("upload-form", message, ("recording",))
+    )
 
 
 @bp.post("/recordings/<int:recording_id>/publish")
@@ -88,8 +97,10 @@ def publish(recording_id: int):
         flash(t("err.gone"), "error")
         return redirect(prompt_url(prompt, "#history"))
     callers_hear_changes()
-    log_change(f"recording.{action}", f"{prompt.lang} {prompt.id}: version {recording.id} "
-                                      f"({recording.source}) plays now")
+    log_change(
+        f"recording.{action}",
+        f"{prompt.lang} {prompt.id}: version {recording.id} ({recording.source}) plays now",
+    )
     flash(t("published" if is_draft else "restored"), "info")
     return redirect(prompt_url(prompt, "#now"))
 
@@ -111,8 +122,10 @@ def discard(recording_id: int):
         abort(403)
     lib.purge(recording.id, current_user.label)
     named = f", {recording.original_name}" if recording.original_name else ""
-    log_change("recording.discard", f"{prompt.lang} {prompt.id}: draft {recording.id} "
-                                    f"({recording.source}{named})")
+    log_change(
+        "recording.discard",
+        f"{prompt.lang} {prompt.id}: draft {recording.id} ({recording.source}{named})",
+    )
     flash(t("discarded"), "info")
     return redirect(prompt_url(prompt, "#history"))
 
@@ -128,18 +141,21 @@ def purge(recording_id: int):
     prompt = prompt_or_404(recording.prompt_id, recording.lang)
     form = ActionForm()
     if request.method == "GET":
-        return render_template("admin/purge.html", recording=recording, prompt=prompt,
-                               form=form)
+        return render_template("admin/purge.html", recording=recording, prompt=prompt, form=form)
     if not form.validate_on_submit():
         abort(400)
     try:
         deleted = lib.purge(recording.id, current_user.label)
     except ValueError as exc:
-        flash(t("err.purge_soon" if "may still fetch" in str(exc) else "err.purge_current"),
-              "error")
+        flash(
+            t("err.purge_soon" if "may still fetch" in str(exc) else "err.purge_current"), "error"
+        )
         return redirect(prompt_url(prompt, "#history"))
-    log_change("recording.purge", f"{prompt.lang} {prompt.id}: version {recording.id} "
-                                  f"({recording.source}, {recording.hash[:12]}); file "
-                                  f"{'deleted' if deleted else 'kept (shared)'}")
+    log_change(
+        "recording.purge",
+        f"{prompt.lang} {prompt.id}: version {recording.id} "
+        f"({recording.source}, {recording.hash[:12]}); file "
+        f"{'deleted' if deleted else 'kept (shared)'}",
+    )
     flash(t("purged" if deleted else "purged.kept"), "info")
     return redirect(prompt_url(prompt, "#history"))

@@ -29,8 +29,14 @@ INTERFACE_LANGUAGES = ("nb", "en")
 def safe_next(target: str | None) -> str:
     """Only paths inside the staff pages: never an open redirect, never a header broken by
     control characters (CR/LF) or a backslash some browsers read as a slash."""
-    if (target and target.startswith("/staff") and not target.startswith("//")
-            and target.isprintable() and "\\" not in target and len(target) <= 2000):
+    if (
+        target
+        and target.startswith("/staff")
+        and not target.startswith("//")
+        and target.isprintable()
+        and "\\" not in target
+        and len(target) <= 2000
+    ):
         return target
     return url_for("admin.line.page")
 
@@ -59,10 +65,14 @@ def page():
     status = 200
     if form.validate_on_submit():
         config = current_app.config
-        limits = (config["STAFF_SIGNIN_WINDOW_MINUTES"], config["STAFF_SIGNIN_MAX_PER_ACCOUNT"],
-                  config["STAFF_SIGNIN_MAX_PER_IP"])
-        outcome, user = sign_in(db(), form.email.data, form.password.data,
-                                request.remote_addr or "unknown", limits)
+        limits = (
+            config["STAFF_SIGNIN_WINDOW_MINUTES"],
+            config["STAFF_SIGNIN_MAX_PER_ACCOUNT"],
+            config["STAFF_SIGNIN_MAX_PER_IP"],
+        )
+        outcome, user = sign_in(
+            db(), form.email.data, form.password.data, request.remote_addr or "unknown", limits
+        )
         if outcome is SignIn.OK and user is not None:
             _fresh_session(user)
             audit.record(db(), user.label, "staff.sign_in")

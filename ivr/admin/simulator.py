@@ -44,12 +44,17 @@ def _signer() -> URLSafeTimedSerializer:
 @login_required
 def page():
     """The keypad, the options and an empty transcript."""
-    page = render_template("admin/simulator.html", keys=KEYS, outcomes=list(DIAL_OUTCOMES),
-                           countries=country_choices("nb" if ui_language() == "nb" else "en"),
-                           default_country=DEFAULT_REGION)
+    page = render_template(
+        "admin/simulator.html",
+        keys=KEYS,
+        outcomes=list(DIAL_OUTCOMES),
+        countries=country_choices("nb" if ui_language() == "nb" else "en"),
+        default_country=DEFAULT_REGION,
+    )
     response = make_response(page)
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
-        "media-src 'self'", "media-src " + " ".join(_audio_origins()))
+        "media-src 'self'", "media-src " + " ".join(_audio_origins())
+    )
     return response
 
 
@@ -68,8 +73,9 @@ def _options(data: dict) -> Options:
     at = None
     if data.get("date"):
         try:
-            local = datetime.strptime(f"{data['date']} {data.get('time') or '00:00'}",
-                                      "%Y-%m-%d %H:%M")
+            local = datetime.strptime(
+                f"{data['date']} {data.get('time') or '00:00'}", "%Y-%m-%d %H:%M"
+            )
         except ValueError:
             abort(400)
         at = local.replace(tzinfo=OSLO).astimezone(UTC)
@@ -131,6 +137,7 @@ def call():
         lines=[line.as_dict() for line in lines],
         listening={"timeout": listening.timeout} if listening else None,
         dialing={"numbers": dialed[-1]} if dialing and dialed else None,
-        ended=simulated.ended, running=round(simulated.running, 1),
+        ended=simulated.ended,
+        running=round(simulated.running, 1),
         state=_signer().dumps(simulated.state()),
     )

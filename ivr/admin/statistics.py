@@ -23,8 +23,16 @@ from .i18n import t
 bp = Blueprint("statistics", __name__)
 MENU = "nav.statistics"
 MAX_DAYS = 800  # a little over two years: more than the retention keeps anyway
-CHARTS = ("calls_day", "calls_week", "calls_hour", "languages", "topics", "person",
-          "transfers", "missed_hours")
+CHARTS = (
+    "calls_day",
+    "calls_week",
+    "calls_hour",
+    "languages",
+    "topics",
+    "person",
+    "transfers",
+    "missed_hours",
+)
 DAY_CHART_LIMIT = 62  # longer ranges: the weeks chart tells more than 365 bars
 
 
@@ -64,8 +72,9 @@ def _charts(result: Report) -> dict[str, object]:
         if section.name == "calls_day" and len(section.rows) > DAY_CHART_LIMIT:
             continue
         rows = [(row_label(section.name, label), n) for label, n in section.rows]
-        charts[section.name] = bar_chart(f"chart-{section.name}",
-                                         t(f"stats_section.{section.name}"), rows)
+        charts[section.name] = bar_chart(
+            f"chart-{section.name}", t(f"stats_section.{section.name}"), rows
+        )
     return charts
 
 
@@ -80,10 +89,17 @@ def page():
     services().events.flush()  # this process's queued events count too (others' within 1 s)
     stats.forget_call_keys(db, utcnow())  # even where cron does not run `ivr stats prune`
     result = stats.report(db, first, last)
-    return render_template("admin/statistics.html", report=result, charts=_charts(result),
-                           masked=stats.masked, row_label=row_label,
-                           months=current_app.config["STATS_RETENTION_MONTHS"],
-                           first=first, last=last, last_plus=last + timedelta(days=1))
+    return render_template(
+        "admin/statistics.html",
+        report=result,
+        charts=_charts(result),
+        masked=stats.masked,
+        row_label=row_label,
+        months=current_app.config["STATS_RETENTION_MONTHS"],
+        first=first,
+        last=last,
+        last_plus=last + timedelta(days=1),
+    )
 
 
 @bp.get("/statistics.csv")
@@ -96,5 +112,8 @@ def csv_export():
     buffer = io.StringIO()
     csv.writer(buffer).writerows(stats.csv_rows(result))
     name = f"kom-line-statistics-{first.isoformat()}-{last.isoformat()}.csv"
-    return Response(buffer.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

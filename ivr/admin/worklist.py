@@ -17,11 +17,15 @@ def _waiting(scripts: Catalog, code: str, audio: dict) -> dict[str, Waiting]:
     found: dict[str, Waiting] = {}
     for segment in scripts.segments:
         version = drafts.get(segment)
-        count = sum(len(audio.get((p.id, code), [])) for p in scripts.all_prompts(code)
-                    if p.segment == segment)
+        count = sum(
+            len(audio.get((p.id, code), []))
+            for p in scripts.all_prompts(code)
+            if p.segment == segment
+        )
         if version is not None or count:
-            found[segment] = Waiting(version.text if version else None,
-                                     version.id if version else None, count)
+            found[segment] = Waiting(
+                version.text if version else None, version.id if version else None, count
+            )
     return found
 
 
@@ -30,5 +34,7 @@ def language_worklists(codes: list[str]) -> dict[str, Worklist]:
     scripts = catalog()
     english, audio = texts.english_versions(db()), recordings().drafts()
     order = segment_order(scripts)
-    return {code: worklist(scripts, code, english, _waiting(scripts, code, audio), order)
-            for code in codes}
+    return {
+        code: worklist(scripts, code, english, _waiting(scripts, code, audio), order)
+        for code in codes
+    }

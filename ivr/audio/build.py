@@ -45,8 +45,15 @@ class BuildReport:
 class Builder:
     """Runs one build with a list of engines in order of preference."""
 
-    def __init__(self, recordings: Recordings, engines: list[Engine], *, force: bool = False,
-                 by: str = "build", on_unreachable: Callable[[str, str], None] | None = None):
+    def __init__(
+        self,
+        recordings: Recordings,
+        engines: list[Engine],
+        *,
+        force: bool = False,
+        by: str = "build",
+        on_unreachable: Callable[[str, str], None] | None = None,
+    ):
         self.recordings = recordings
         self.engines = engines
         self.force = force
@@ -55,19 +62,25 @@ class Builder:
         self.report = BuildReport()
         self.speech = SpeechBook(recordings.catalog.root)
 
-    def prompts(self, langs: Iterable[str] | None = None,
-                prompt_ids: set[str] | None = None) -> list[Prompt]:
+    def prompts(
+        self, langs: Iterable[str] | None = None, prompt_ids: set[str] | None = None
+    ) -> list[Prompt]:
         """The prompts a build covers: every prompt of the languages, or only the named ones."""
         catalog = self.recordings.catalog
         chosen = list(langs or catalog.languages)
         unknown = [code for code in chosen if code not in catalog.languages]
         if unknown:
             raise ValueError(f"unknown languages {unknown}")
-        return [p for lang in chosen for p in catalog.all_prompts(lang)
-                if prompt_ids is None or p.id in prompt_ids]
+        return [
+            p
+            for lang in chosen
+            for p in catalog.all_prompts(lang)
+            if prompt_ids is None or p.id in prompt_ids
+        ]
 
-    def run(self, prompts: list[Prompt], progress: Callable[[Prompt], None] | None = None
-            ) -> BuildReport:
+    def run(
+        self, prompts: list[Prompt], progress: Callable[[Prompt], None] | None = None
+    ) -> BuildReport:
         """Render what is missing or out of date, then save the manifest file."""
         current = self.recordings.current()
         changed = False
@@ -97,13 +110,24 @@ class Builder:
             self.report.count(prompt.lang, "failed")
             self.report.errors.append(f"{prompt.lang} {prompt.id}: {exc}")
             return False
-        if recording is not None and recording.build_key == rendered.key \
-                and self.recordings.store.has(recording.hash):
+        if (
+            recording is not None
+            and recording.build_key == rendered.key
+            and self.recordings.store.has(recording.hash)
+        ):
             self.report.count(prompt.lang, "unchanged")
             return False
-        self.recordings.add(prompt, rendered.data, rendered.measure, source=TTS, action="build",
-                            by=self.by, engine=rendered.engine, voice=rendered.voice,
-                            key=rendered.key)
+        self.recordings.add(
+            prompt,
+            rendered.data,
+            rendered.measure,
+            source=TTS,
+            action="build",
+            by=self.by,
+            engine=rendered.engine,
+            voice=rendered.voice,
+            key=rendered.key,
+        )
         self.report.count(prompt.lang, "rendered")
         return True
 
@@ -136,9 +160,16 @@ class Builder:
             except (EngineError, AudioRejected) as exc:
                 errors.append(f"{engine.name}: {exc}")
                 continue
-            return Rendered(finished, measure, engine.name, voice,
-                            build_key(text, lang, engine.name, voice, prepared.key))
-        raise AudioRejected("; ".join(errors) or "no engine that speaks this language could be reached")
+            return Rendered(
+                finished,
+                measure,
+                engine.name,
+                voice,
+                build_key(text, lang, engine.name, voice, prepared.key),
+            )
+        raise AudioRejected(
+            "; ".join(errors) or "no engine that speaks this language could be reached"
+        )
 
     def _up_to_date(self, recording, text: str, lang: str) -> bool:
         """The recording playing now was rendered from this text by an engine still in use."""
@@ -147,8 +178,7 @@ class Builder:
         if recording.engine not in {e.name for e in self.engines}:
             return False
         spoken = self.speech.prepare(text, lang, recording.engine).key
-        if recording.build_key != build_key(text, lang, recording.engine, recording.voice,
-                                            spoken):
+        if recording.build_key != build_key(text, lang, recording.engine, recording.voice, spoken):
             return False
         return self.recordings.store.has(recording.hash)
 

@@ -31,24 +31,32 @@ def audio() -> None:
 @audio.command("build")
 @click.option("--lang", "langs", multiple=True, help="Only this language (repeatable).")
 @click.option("--prompt", "prompt_ids", multiple=True, help="Only this prompt id (repeatable).")
-@click.option("--engine", "engine_names", multiple=True,
-              help="Use these engines instead of TTS_ENGINES (repeatable, in order).")
-@click.option("--force-tts", is_flag=True,
-              help="Render every TTS prompt again (human recordings are always kept).")
+@click.option(
+    "--engine",
+    "engine_names",
+    multiple=True,
+    help="Use these engines instead of TTS_ENGINES (repeatable, in order).",
+)
+@click.option(
+    "--force-tts",
+    is_flag=True,
+    help="Render every TTS prompt again (human recordings are always kept).",
+)
 def build(langs, prompt_ids, engine_names, force_tts) -> None:
     """Render every prompt whose audio is missing or out of date."""
     try:
-        engines = engines_from_setting(",".join(engine_names)
-                                       or current_app.config["TTS_ENGINES"])
+        engines = engines_from_setting(",".join(engine_names) or current_app.config["TTS_ENGINES"])
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
 
     def unreachable(engine: str, reason: str) -> None:
         others = ", ".join(e.name for e in engines if e.name != engine) or "none"
-        click.echo(f"\nNOTE: {engine} is unreachable ({reason}).\n"
-                   f"      Building with the next engine instead ({others}).\n"
-                   f"      When the network is back, re-render with gTTS:  {RERENDER_COMMAND}\n",
-                   err=True)
+        click.echo(
+            f"\nNOTE: {engine} is unreachable ({reason}).\n"
+            f"      Building with the next engine instead ({others}).\n"
+            f"      When the network is back, re-render with gTTS:  {RERENDER_COMMAND}\n",
+            err=True,
+        )
 
     recordings = _recordings()
     builder = Builder(recordings, engines, force=force_tts, on_unreachable=unreachable)
@@ -58,33 +66,43 @@ def build(langs, prompt_ids, engine_names, force_tts) -> None:
         raise click.UsageError(str(exc)) from None
     _check_writable(recordings.store.root)
     try:
-        with recordings.db.serialised("audio build", wait=0), \
-                click.progressbar(range(len(prompts)), label="building", file=sys.stderr,
-                                  show_pos=True) as bar:
+        with (
+            recordings.db.serialised("audio build", wait=0),
+            click.progressbar(
+                range(len(prompts)), label="building", file=sys.stderr, show_pos=True
+            ) as bar,
+        ):
             report = builder.run(prompts, progress=lambda p: bar.update(1))
     except Busy:
-        raise click.ClickException("another `ivr audio build` is running on this database; "
-                                   "wait for it to finish, then run this one again") from None
+        raise click.ClickException(
+            "another `ivr audio build` is running on this database; "
+            "wait for it to finish, then run this one again"
+        ) from None
     except DatabaseUnavailable as exc:
         raise click.ClickException(f"database unavailable ({exc}); run `ivr init-db`?") from None
     except SpeechRulesError as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
-        raise click.ClickException(f"cannot write the audio store {recordings.store.root}: "
-                                   f"{exc.strerror or exc}") from None
+        raise click.ClickException(
+            f"cannot write the audio store {recordings.store.root}: {exc.strerror or exc}"
+        ) from None
     _print_summary(report)
     if report.failed:
-        # One line per language and reason: a language whose only engine is offline fails
-        # every prompt for the same reason, and 41 identical lines hide the point.
-        grouped: dict[tuple[str, str], list[str]] = {}
-        for error in report.errors:
-            where, _, reason = error.partition(": ")
-            lang, _, prompt_id = where.partition(" ")
-            grouped.setdefault((lang, reason), []).append(prompt_id)
-        for (lang, reason), ids in grouped.items():
-            shown = ", ".join(ids[:4]) + (f" and {len(ids) - 4} more" if len(ids) > 4 else "")
-            click.echo(f"failed: {lang}, {len(ids)} prompt(s) ({shown}): {reason}", err=True)
+        _print_failures(report.errors)
         sys.exit(1)
+
+
+def _print_failures(errors: list[str]) -> None:
+    """One line per language and reason: a language whose only engine is offline fails every
+    prompt for the same reason, and 41 identical lines hide the point."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for error in errors:
+        where, _, reason = error.partition(": ")
+        lang, _, prompt_id = where.partition(" ")
+        grouped.setdefault((lang, reason), []).append(prompt_id)
+    for (lang, reason), ids in grouped.items():
+        shown = ", ".join(ids[:4]) + (f" and {len(ids) - 4} more" if len(ids) > 4 else "")
+        click.echo(f"failed: {lang}, {len(ids)} prompt(s) ({shown}): {reason}", err=True)
 
 
 def _check_writable(root: Path) -> None:
@@ -96,7 +114,8 @@ def _check_writable(root: Path) -> None:
     except OSError as exc:
         raise click.ClickException(
             f"cannot write the audio store {root} ({exc.strerror or exc}): is it read-only, "
-            f"or owned by another user? Set AUDIO_DIR to a folder this user can write.") from None
+            f"or owned by another user? Set AUDIO_DIR to a folder this user can write."
+        ) from None
 
 
 def _print_summary(report) -> None:
@@ -107,19 +126,25 @@ def _print_summary(report) -> None:
 
 @audio.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--prompt", "prompt_id", required=True, help="Prompt id, e.g. greeting or menu_rights.1")
+@click.option(
+    "--prompt", "prompt_id", required=True, help="Prompt id, e.g. greeting or menu_rights.1"
+)
 @click.option("--lang", required=True, help="Language code, e.g. nb")
 @click.option("--by", default="cli", show_default=True, help="Who recorded or approved it.")
 def import_(file: Path, prompt_id: str, lang: str, by: str) -> None:
     """Make a human recording play for a prompt; builds never replace it."""
     try:
-        recording = _recordings().import_recording(prompt_id, lang, file.read_bytes(), by,
-                                                   original_name=file.name)
+        recording = _recordings().import_recording(
+            prompt_id, lang, file.read_bytes(), by, original_name=file.name
+        )
     except (AudioRejected, ValueError) as exc:
-        raise click.ClickException(f"{file.name} refused: {exc}. The current audio stays.") \
-            from None
-    click.echo(f"{lang} {prompt_id}: now plays {recording.hash[:12]} "
-               f"({recording.duration:.1f} s, {recording.loudness:.1f} dBFS)")
+        raise click.ClickException(
+            f"{file.name} refused: {exc}. The current audio stays."
+        ) from None
+    click.echo(
+        f"{lang} {prompt_id}: now plays {recording.hash[:12]} "
+        f"({recording.duration:.1f} s, {recording.loudness:.1f} dBFS)"
+    )
 
 
 @audio.command("check")
@@ -134,8 +159,11 @@ def check(langs) -> None:
         if state.state == "missing":
             language = catalog.languages[state.prompt.lang]
             if not language.has_tts and not language.has_say:
-                found.insert(0, "missing: no TTS and no <Say> voice; the language stays out "
-                                "of the menu until every prompt is recorded")
+                found.insert(
+                    0,
+                    "missing: no TTS and no <Say> voice; the language stays out "
+                    "of the menu until every prompt is recorded",
+                )
             elif not language.has_tts:
                 found.insert(0, "missing: no TTS for this language, needs a human recording")
             else:
@@ -163,8 +191,10 @@ def history(prompt_id: str, lang: str) -> None:
     for r in recordings.history(prompt_id, lang):
         mark = "*" if r.hash == playing else " "
         purged = f"  (purged by {r.purged_by})" if r.purged_at else ""
-        click.echo(f"{mark} {r.id:6} {r.created_at:%Y-%m-%d %H:%M} {r.source:5} "
-                   f"{r.engine or r.original_name:16} {r.duration:6.1f} s  {r.created_by}{purged}")
+        click.echo(
+            f"{mark} {r.id:6} {r.created_at:%Y-%m-%d %H:%M} {r.source:5} "
+            f"{r.engine or r.original_name:16} {r.duration:6.1f} s  {r.created_by}{purged}"
+        )
 
 
 @audio.command("restore")

@@ -75,8 +75,9 @@ class GTTSEngine:
         return Speech(buffer.getvalue(), "mp3")
 
 
-_SYNTH_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int,
-                                   ctypes.c_void_p)
+_SYNTH_CALLBACK = ctypes.CFUNCTYPE(
+    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
+)
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _ESPEAK_CHARS_UTF8 = 1
 _ESPEAK_RATE = 1  # espeak_SetParameter: words a minute
@@ -85,10 +86,17 @@ _VOICE_ALIASES = {"zh": "cmn"}  # eSpeak's Mandarin voice reads pinyin as such o
 
 
 class _ESpeakVoice(ctypes.Structure):
-    _fields_ = [("name", ctypes.c_char_p), ("languages", ctypes.c_char_p),
-                ("identifier", ctypes.c_char_p), ("gender", ctypes.c_ubyte),
-                ("age", ctypes.c_ubyte), ("variant", ctypes.c_ubyte),
-                ("xx1", ctypes.c_ubyte), ("score", ctypes.c_int), ("spare", ctypes.c_void_p)]
+    _fields_ = [
+        ("name", ctypes.c_char_p),
+        ("languages", ctypes.c_char_p),
+        ("identifier", ctypes.c_char_p),
+        ("gender", ctypes.c_ubyte),
+        ("age", ctypes.c_ubyte),
+        ("variant", ctypes.c_ubyte),
+        ("xx1", ctypes.c_ubyte),
+        ("score", ctypes.c_int),
+        ("spare", ctypes.c_void_p),
+    ]
 
 
 class ESpeakEngine:
@@ -119,8 +127,11 @@ class ESpeakEngine:
             if rate <= 0:
                 raise EngineError("eSpeak NG failed to start (espeak_Initialize)")
             lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
-            lib.espeak_TextToPhonemes.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_int,
-                                                  ctypes.c_int]
+            lib.espeak_TextToPhonemes.argtypes = [
+                ctypes.POINTER(ctypes.c_void_p),
+                ctypes.c_int,
+                ctypes.c_int,
+            ]
             cls._rate, cls._lib = rate, lib
         return cls._lib
 
@@ -158,8 +169,9 @@ class ESpeakEngine:
             pointer = ctypes.c_void_p(ctypes.addressof(buffer))
             clauses = []
             while pointer.value:
-                said = lib.espeak_TextToPhonemes(ctypes.byref(pointer), _ESPEAK_CHARS_UTF8,
-                                                  2 if ipa else 0)
+                said = lib.espeak_TextToPhonemes(
+                    ctypes.byref(pointer), _ESPEAK_CHARS_UTF8, 2 if ipa else 0
+                )
                 clauses.append((said or b"").decode("utf-8", "replace"))
             return clauses
 

@@ -107,20 +107,23 @@ class Recordings:
     def prompt(self, prompt_id: str, lang: str) -> Prompt:
         """The prompt with this id in this language; ValueError naming the choices if none."""
         if lang not in self.catalog.languages:
-            raise ValueError(f"unknown language {lang!r}; known: "
-                             f"{', '.join(sorted(self.catalog.languages))}")
+            raise ValueError(
+                f"unknown language {lang!r}; known: {', '.join(sorted(self.catalog.languages))}"
+            )
         prompts = {p.id: p for p in self.catalog.all_prompts(lang)}
         if prompt_id not in prompts:
-            raise ValueError(f"{lang} has no prompt {prompt_id!r}; known: "
-                             f"{', '.join(sorted(prompts))}")
+            raise ValueError(
+                f"{lang} has no prompt {prompt_id!r}; known: {', '.join(sorted(prompts))}"
+            )
         return prompts[prompt_id]
 
     def current(self) -> dict[tuple[str, str], Recording]:
         """The recording that plays now, per (prompt id, language). DatabaseUnavailable if down."""
         with self.db.session() as session:
             rows = session.execute(
-                select(AudioChoice.prompt_id, AudioChoice.lang, Recording)
-                .join(Recording, Recording.id == AudioChoice.recording_id)
+                select(AudioChoice.prompt_id, AudioChoice.lang, Recording).join(
+                    Recording, Recording.id == AudioChoice.recording_id
+                )
             ).all()
         return {(p, lang): rec for p, lang, rec in rows}
 
@@ -128,8 +131,9 @@ class Recordings:
         """The file hash that plays now, per (prompt id, language)."""
         with self.db.session() as session:
             rows = session.execute(
-                select(AudioChoice.prompt_id, AudioChoice.lang, Recording.hash)
-                .join(Recording, Recording.id == AudioChoice.recording_id)
+                select(AudioChoice.prompt_id, AudioChoice.lang, Recording.hash).join(
+                    Recording, Recording.id == AudioChoice.recording_id
+                )
             ).all()
         return {(p, lang): digest for p, lang, digest in rows}
 
@@ -137,9 +141,22 @@ class Recordings:
         """Save the manifest file in the store: what calls play if the database goes away."""
         self.store.write_manifest(self.manifest())
 
-    def add(self, prompt: Prompt, data: bytes, measure: Measure, *, source: str, action: str,
-            by: str, engine: str = "", voice: str = "", key: str = "",
-            original_name: str = "", text: str | None = None, draft: bool = False) -> Recording:
+    def add(  # noqa: PLR0913 -- all but the first three are keyword-only, named at each call
+        self,
+        prompt: Prompt,
+        data: bytes,
+        measure: Measure,
+        *,
+        source: str,
+        action: str,
+        by: str,
+        engine: str = "",
+        voice: str = "",
+        key: str = "",
+        original_name: str = "",
+        text: str | None = None,
+        draft: bool = False,
+    ) -> Recording:
         """Store a finished file and record it; unless it is a draft, make it the one that plays.
 
         `text` is what it says, when that is not the prompt's current text (a draft text).
@@ -147,11 +164,22 @@ class Recordings:
         digest = self.store.put(data)
         said = self.catalog.text(prompt) if text is None else text
         recording = Recording(
-            hash=digest, prompt_id=prompt.id, lang=prompt.lang, source=source, engine=engine,
-            voice=voice, text_hash=words_hash(said), build_key=key,
-            duration=measure.duration, loudness=measure.loudness, peak=measure.peak,
-            clipped=measure.clipped, size=len(data), original_name=original_name[:255],
-            created_at=utcnow(), created_by=by,
+            hash=digest,
+            prompt_id=prompt.id,
+            lang=prompt.lang,
+            source=source,
+            engine=engine,
+            voice=voice,
+            text_hash=words_hash(said),
+            build_key=key,
+            duration=measure.duration,
+            loudness=measure.loudness,
+            peak=measure.peak,
+            clipped=measure.clipped,
+            size=len(data),
+            original_name=original_name[:255],
+            created_at=utcnow(),
+            created_by=by,
         )
         with self.db.session() as session:
             session.add(recording)
@@ -167,12 +195,26 @@ class Recordings:
             choice = AudioChoice(prompt_id=recording.prompt_id, lang=recording.lang)
             session.add(choice)
         choice.recording_id, choice.chosen_at, choice.chosen_by = recording.id, now, by
-        session.add(AudioChoiceEvent(prompt_id=recording.prompt_id, lang=recording.lang,
-                                     recording_id=recording.id, action=action, chosen_at=now,
-                                     chosen_by=by))
+        session.add(
+            AudioChoiceEvent(
+                prompt_id=recording.prompt_id,
+                lang=recording.lang,
+                recording_id=recording.id,
+                action=action,
+                chosen_at=now,
+                chosen_by=by,
+            )
+        )
 
-    def import_recording(self, prompt_id: str, lang: str, data: bytes, by: str,
-                         original_name: str = "", draft: bool = False) -> Recording:
+    def import_recording(
+        self,
+        prompt_id: str,
+        lang: str,
+        data: bytes,
+        by: str,
+        original_name: str = "",
+        draft: bool = False,
+    ) -> Recording:
         """A human recording for a prompt: processed like TTS, then it plays and builds keep it.
 
         With `draft`, it is stored and listed but plays only once published (staff uploads).
@@ -186,8 +228,16 @@ class Recordings:
         too_long = [p for p in problems(measure) if p.startswith("too long")]
         if too_long:
             raise AudioRejected(f"the recording is {too_long[0]}: split or shorten it")
-        recording = self.add(prompt, finished, measure, source=HUMAN, action="import", by=by,
-                             original_name=original_name, draft=draft)
+        recording = self.add(
+            prompt,
+            finished,
+            measure,
+            source=HUMAN,
+            action="import",
+            by=by,
+            original_name=original_name,
+            draft=draft,
+        )
         if not draft:
             self.publish()
         return recording
@@ -195,13 +245,17 @@ class Recordings:
     def history(self, prompt_id: str, lang: str) -> list[Recording]:
         """Every version of a prompt's audio, newest first."""
         with self.db.session() as session:
-            return list(session.scalars(
-                select(Recording).where(Recording.prompt_id == prompt_id, Recording.lang == lang)
-                .order_by(Recording.id.desc())
-            ))
+            return list(
+                session.scalars(
+                    select(Recording)
+                    .where(Recording.prompt_id == prompt_id, Recording.lang == lang)
+                    .order_by(Recording.id.desc())
+                )
+            )
 
-    def restore(self, recording_id: int, by: str, action: str = "restore",
-                saying: str | None = None) -> Recording:
+    def restore(
+        self, recording_id: int, by: str, action: str = "restore", saying: str | None = None
+    ) -> Recording:
         """Make an earlier version (or a draft: action "publish") play; its file must be there.
 
         Text-to-speech says exactly the words it was made from, so a TTS version plays only
@@ -218,11 +272,16 @@ class Recordings:
                 raise ValueError(f"recording {recording_id} was purged")
             if not self.store.has(recording.hash):
                 raise ValueError(f"the file of recording {recording_id} is not in the store")
-            words = saying if saying is not None else self.published_words(
-                recording.prompt_id, recording.lang)
+            words = (
+                saying
+                if saying is not None
+                else self.published_words(recording.prompt_id, recording.lang)
+            )
             if recording.source == TTS and recording.text_hash != words_hash(words):
-                raise OtherWords(f"recording {recording_id} says other words than the "
-                                 f"published text: publish its text instead")
+                raise OtherWords(
+                    f"recording {recording_id} says other words than the "
+                    f"published text: publish its text instead"
+                )
             self._choose(session, recording, action, by)
         self.publish()
         return recording
@@ -235,11 +294,13 @@ class Recordings:
         for code in (lang, SOURCE_LANGUAGE):
             with self.db.session() as session:
                 published = session.scalar(
-                    select(TextVersion.text).join(TextChoice,
-                                                  TextChoice.version_id == TextVersion.id)
-                    .where(TextChoice.segment == prompt.segment, TextChoice.lang == code))
-            raw = published if published is not None else self.catalog.file_text(
-                code, prompt.segment)
+                    select(TextVersion.text)
+                    .join(TextChoice, TextChoice.version_id == TextVersion.id)
+                    .where(TextChoice.segment == prompt.segment, TextChoice.lang == code)
+                )
+            raw = (
+                published if published is not None else self.catalog.file_text(code, prompt.segment)
+            )
             if raw is not None:
                 return raw.replace("{key}", prompt.key or "")
         raise ValueError(f"no text for {prompt_id} in {lang} or {SOURCE_LANGUAGE}")
@@ -254,9 +315,11 @@ class Recordings:
         old (a draft made before another recording was published is still waiting)."""
         with self.db.session() as session:
             played = select(AudioChoiceEvent.recording_id)
-            rows = session.scalars(select(Recording).where(Recording.purged_at.is_(None),
-                                                           Recording.id.not_in(played))
-                                   .order_by(Recording.id.desc())).all()
+            rows = session.scalars(
+                select(Recording)
+                .where(Recording.purged_at.is_(None), Recording.id.not_in(played))
+                .order_by(Recording.id.desc())
+            ).all()
         found: dict[tuple[str, str], list[Recording]] = {}
         for r in rows:
             found.setdefault((r.prompt_id, r.lang), []).append(r)
@@ -275,13 +338,18 @@ class Recordings:
             stopped = self._stopped_playing(session, recording)
             if stopped is not None and utcnow() - stopped < PURGE_GRACE:
                 minutes = int(PURGE_GRACE.total_seconds() // 60)
-                raise ValueError(f"this version played until a moment ago and calls in progress "
-                                 f"may still fetch it: purge it {minutes} minutes after it "
-                                 f"stopped playing")
+                raise ValueError(
+                    f"this version played until a moment ago and calls in progress "
+                    f"may still fetch it: purge it {minutes} minutes after it "
+                    f"stopped playing"
+                )
             recording.purged_at, recording.purged_by = utcnow(), by
             session.flush()
-            shared = session.scalar(select(Recording.id).where(
-                Recording.hash == recording.hash, Recording.purged_at.is_(None)).limit(1))
+            shared = session.scalar(
+                select(Recording.id)
+                .where(Recording.hash == recording.hash, Recording.purged_at.is_(None))
+                .limit(1)
+            )
             digest = recording.hash
         if shared is None:
             return self.store.remove(digest)
@@ -291,15 +359,23 @@ class Recordings:
     def _stopped_playing(session, recording: Recording):
         """When another version replaced this one, if it ever played (else None)."""
         played = session.scalar(
-            select(AudioChoiceEvent.id).where(AudioChoiceEvent.recording_id == recording.id)
-            .order_by(AudioChoiceEvent.id.desc()).limit(1))
+            select(AudioChoiceEvent.id)
+            .where(AudioChoiceEvent.recording_id == recording.id)
+            .order_by(AudioChoiceEvent.id.desc())
+            .limit(1)
+        )
         if played is None:
             return None
         return session.scalar(
-            select(AudioChoiceEvent.chosen_at).where(
+            select(AudioChoiceEvent.chosen_at)
+            .where(
                 AudioChoiceEvent.prompt_id == recording.prompt_id,
-                AudioChoiceEvent.lang == recording.lang, AudioChoiceEvent.id > played)
-            .order_by(AudioChoiceEvent.id).limit(1))
+                AudioChoiceEvent.lang == recording.lang,
+                AudioChoiceEvent.id > played,
+            )
+            .order_by(AudioChoiceEvent.id)
+            .limit(1)
+        )
 
     def state(self, prompt: Prompt, recording: Recording | None) -> PromptState:
         """human / tts / missing / stale, with what is wrong with the file."""
@@ -307,8 +383,9 @@ class Recordings:
             return PromptState(prompt, "missing", None)
         if not self.store.has(recording.hash):
             return PromptState(prompt, "missing", recording, ["file missing from the store"])
-        found = problems(Measure(recording.duration, recording.loudness, recording.peak,
-                                 recording.clipped, 0, 0))
+        found = problems(
+            Measure(recording.duration, recording.loudness, recording.peak, recording.clipped, 0, 0)
+        )
         if recording.text_hash != words_hash(self.catalog.text(prompt)):
             return PromptState(prompt, "stale", recording, found)
         return PromptState(prompt, recording.source, recording, found)
@@ -322,35 +399,52 @@ class Recordings:
             for p in self.catalog.all_prompts(lang)
         ]
 
-
     # After a segment's text changes: which recording says it -------------------------------
 
     def segment_prompts(self, segment: str, lang: str) -> list[Prompt]:
         """Every prompt of a segment in a language (one per key it announces, or one)."""
         return [p for p in self.catalog.all_prompts(lang) if p.segment == segment]
 
-    def saying(self, prompt: Prompt, words: str, *, played_before: bool = False
-               ) -> list[Recording]:
+    def saying(self, prompt: Prompt, words: str, *, played_before: bool = False) -> list[Recording]:
         """The prompt's recordings that say `words` and can play (not purged, file in the
         store), newest first; with `played_before`, only those that have played (no drafts)."""
-        waiting = ({r.id for r in self.drafts().get((prompt.id, prompt.lang), [])}
-                   if played_before else set())
+        waiting = (
+            {r.id for r in self.drafts().get((prompt.id, prompt.lang), [])}
+            if played_before
+            else set()
+        )
         said = words_hash(words)
-        return [r for r in self.history(prompt.id, prompt.lang)
-                if r.text_hash == said and r.purged_at is None and r.id not in waiting
-                and self.store.has(r.hash)]
+        return [
+            r
+            for r in self.history(prompt.id, prompt.lang)
+            if r.text_hash == said
+            and r.purged_at is None
+            and r.id not in waiting
+            and self.store.has(r.hash)
+        ]
 
     def tts_saying(self, prompt: Prompt, words: str) -> Recording | None:
         """The newest TTS recording of these words that can play (a draft counts), or None."""
         return next((r for r in self.saying(prompt, words) if r.source == TTS), None)
 
-    def _render(self, prompt: Prompt, words: str, render: Render, by: str, *,
-                draft: bool) -> Recording:
+    def _render(
+        self, prompt: Prompt, words: str, render: Render, by: str, *, draft: bool
+    ) -> Recording:
         """Speak `words` with TTS and store it for the prompt; AudioRejected if no engine could."""
         rendered = render(words, prompt.lang)
-        return self.add(prompt, rendered.data, rendered.measure, source=TTS, action="build",
-                        by=by, engine=rendered.engine, voice=rendered.voice, key=rendered.key,
-                        text=words, draft=draft)
+        return self.add(
+            prompt,
+            rendered.data,
+            rendered.measure,
+            source=TTS,
+            action="build",
+            by=by,
+            engine=rendered.engine,
+            voice=rendered.voice,
+            key=rendered.key,
+            text=words,
+            draft=draft,
+        )
 
     def draft_tts(self, segment: str, lang: str, text: str, render: Render, by: str) -> TextAudio:
         """A text version was saved: each prompt of its segment gets a TTS draft of its words
@@ -420,8 +514,7 @@ class Recordings:
                 done.append(f"{prompt.id}: TTS {made.id}")
         return TextAudio(tuple(done), kept_human=kept_human, failed=failed)
 
-    def _played_before(self, prompt: Prompt, words: str, *, humans_only: bool
-                       ) -> Recording | None:
+    def _played_before(self, prompt: Prompt, words: str, *, humans_only: bool) -> Recording | None:
         """The newest recording of `words` that has played: a person's first, else TTS
         (unless `humans_only`)."""
         found = self.saying(prompt, words, played_before=True)

@@ -26,8 +26,9 @@ def manifest_document(entries: Manifest) -> dict:
 
 def manifest_from_document(document: dict) -> Manifest:
     """The manifest saved in `manifest.json` (KeyError/TypeError when malformed)."""
-    return {(r["prompt"], r["lang"]): r["hash"] for r in document["choices"]
-            if NAME.match(r["hash"])}
+    return {
+        (r["prompt"], r["lang"]): r["hash"] for r in document["choices"] if NAME.match(r["hash"])
+    }
 
 
 def _keeps_a_good_manifest(new: Manifest, old: Manifest) -> bool:
@@ -44,10 +45,12 @@ class ManifestLookup:
         # Files served by this app live under /audio of the public address (which may have a
         # path, e.g. https://host/kom), the same base the webhook URLs use.
         self.local_base = (public_base_url or "").rstrip("/") + "/audio"
-        saved = FallbackFile(recordings.store.root / MANIFEST, manifest_document,
-                             manifest_from_document)
-        self.snapshot: Snapshot[Manifest] = Snapshot("audio manifest", self._read, {}, saved,
-                                                     accept=_keeps_a_good_manifest)
+        saved = FallbackFile(
+            recordings.store.root / MANIFEST, manifest_document, manifest_from_document
+        )
+        self.snapshot: Snapshot[Manifest] = Snapshot(
+            "audio manifest", self._read, {}, saved, accept=_keeps_a_good_manifest
+        )
 
     def _read(self) -> Manifest:
         files = self.recordings.manifest()

@@ -45,8 +45,10 @@ MIN_SPEECH_MS = 200
 MAX_SECONDS = 90.0
 QUIET_DBFS, LOUD_DBFS = TARGET_DBFS - 5, TARGET_DBFS + 4
 CLIPPED_RATIO = 0.001
-PROCESSING = (f"v1 mono {RATE}Hz mulaw rms{TARGET_DBFS:g} peak{PEAK_CEILING_DBFS:g} "
-              f"trim{TRIM_BELOW_PEAK_DB:g} pad{PAD_MS}")
+PROCESSING = (
+    f"v1 mono {RATE}Hz mulaw rms{TARGET_DBFS:g} peak{PEAK_CEILING_DBFS:g} "
+    f"trim{TRIM_BELOW_PEAK_DB:g} pad{PAD_MS}"
+)
 WAVE_FORMAT_MULAW = 7
 FULL_SCALE = 32768
 
@@ -97,8 +99,18 @@ def decode(data: bytes, fmt: str | None = None, rate: int = 0) -> AudioSegment:
     command = [ffmpeg_exe(), "-nostdin", "-v", "error"]
     with tempfile.TemporaryDirectory() as folder:
         if fmt == "s16le":
-            command += ["-format_whitelist", "s16le",
-                        "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0"]
+            command += [
+                "-format_whitelist",
+                "s16le",
+                "-f",
+                "s16le",
+                "-ar",
+                str(rate),
+                "-ac",
+                "1",
+                "-i",
+                "pipe:0",
+            ]
             stdin = data
         else:
             source = Path(folder, "input")
@@ -106,17 +118,29 @@ def decode(data: bytes, fmt: str | None = None, rate: int = 0) -> AudioSegment:
             command += ["-format_whitelist", FORMAT_WHITELIST, "-protocol_whitelist", "file"]
             command += (["-f", fmt] if fmt else []) + ["-i", str(source)]
             stdin = b""
-        command += ["-vn", "-ac", "1", "-ar", str(RATE), "-f", "s16le", "-acodec", "pcm_s16le",
-                    "-t", f"{DECODE_CAP_SECONDS:g}", "pipe:1"]
-        run = subprocess.run(command, input=stdin, capture_output=True, timeout=120,
-                             check=False)
+        command += [
+            "-vn",
+            "-ac",
+            "1",
+            "-ar",
+            str(RATE),
+            "-f",
+            "s16le",
+            "-acodec",
+            "pcm_s16le",
+            "-t",
+            f"{DECODE_CAP_SECONDS:g}",
+            "pipe:1",
+        ]
+        run = subprocess.run(command, input=stdin, capture_output=True, timeout=120, check=False)
     if run.returncode != 0 or len(run.stdout) < 2:
         reason = run.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no audio"]
         raise AudioRejected(f"this is not a readable audio file ({reason[0]})")
     pcm = run.stdout[: len(run.stdout) // 2 * 2]
     if len(pcm) // 2 >= int(DECODE_CAP_SECONDS * RATE) - RATE // 100:  # within 10 ms of the cap
-        raise AudioRejected(f"the recording is too long (over {MAX_SECONDS:g} s): "
-                            "split or shorten it")
+        raise AudioRejected(
+            f"the recording is too long (over {MAX_SECONDS:g} s): split or shorten it"
+        )
     return AudioSegment(pcm, sample_width=2, frame_rate=RATE, channels=1)
 
 
@@ -138,8 +162,7 @@ def trim(segment: AudioSegment) -> AudioSegment:
 def telephone_ready(segment: AudioSegment) -> tuple[bytes, Measure]:
     """Trim, normalise, pad and encode; AudioRejected for silence or no speech at all."""
     if segment.max_dBFS == -math.inf or segment.max_dBFS < SILENT_DBFS:
-        raise AudioRejected("the recording is silent (nothing louder than "
-                            f"{SILENT_DBFS:g} dBFS)")
+        raise AudioRejected(f"the recording is silent (nothing louder than {SILENT_DBFS:g} dBFS)")
     clipped = _clipped_share(segment)
     voice = trim(segment)
     if len(voice) < MIN_SPEECH_MS:
@@ -156,9 +179,17 @@ def mulaw_wav(pcm16: bytes) -> bytes:
     """A WAV file of 8 kHz mono μ-law (format tag 7) from signed 16-bit PCM."""
     body = audioop.lin2ulaw(pcm16, 2)
     fmt = struct.pack("<HHIIHHH", WAVE_FORMAT_MULAW, 1, RATE, RATE, 1, 8, 0)
-    chunks = (b"fmt " + struct.pack("<I", len(fmt)) + fmt
-              + b"fact" + struct.pack("<II", 4, len(body))
-              + b"data" + struct.pack("<I", len(body)) + body + (b"\0" if len(body) % 2 else b""))
+    chunks = (
+        b"fmt "
+        + struct.pack("<I", len(fmt))
+        + fmt
+        + b"fact"
+        + struct.pack("<II", 4, len(body))
+        + b"data"
+        + struct.pack("<I", len(body))
+        + body
+        + (b"\0" if len(body) % 2 else b"")
+    )
     return b"RIFF" + struct.pack("<I", 4 + len(chunks)) + b"WAVE" + chunks
 
 
@@ -179,7 +210,10 @@ def read_wav(data: bytes) -> WavInfo:
         raise ValueError("not a RIFF/WAVE file")
     offset, fmt, body = 12, None, None
     while offset + 8 <= len(data):
-        name, size = data[offset : offset + 4], struct.unpack("<I", data[offset + 4 : offset + 8])[0]
+        name, size = (
+            data[offset : offset + 4],
+            struct.unpack("<I", data[offset + 4 : offset + 8])[0],
+        )
         chunk = data[offset + 8 : offset + 8 + size]
         if name == b"fmt ":
             fmt = struct.unpack("<HHIIHH", chunk[:16])
@@ -196,8 +230,9 @@ def pcm_of(data: bytes) -> AudioSegment:
     info = read_wav(data)
     if (info.format_tag, info.channels, info.bits) != (WAVE_FORMAT_MULAW, 1, 8):
         raise ValueError("not an 8-bit mono μ-law WAV")
-    return AudioSegment(audioop.ulaw2lin(info.data, 2), sample_width=2, frame_rate=info.rate,
-                        channels=1)
+    return AudioSegment(
+        audioop.ulaw2lin(info.data, 2), sample_width=2, frame_rate=info.rate, channels=1
+    )
 
 
 def measure(data: bytes, clipped: float = 0.0) -> Measure:
@@ -206,9 +241,14 @@ def measure(data: bytes, clipped: float = 0.0) -> Measure:
     lead = detect_leading_silence(audio, silence_threshold=SILENT_DBFS, chunk_size=5)
     tail = detect_leading_silence(audio.reverse(), silence_threshold=SILENT_DBFS, chunk_size=5)
     inner = audio[lead : max(lead + 1, len(audio) - tail)]
-    return Measure(duration=round(len(audio) / 1000, 3), loudness=round(inner.dBFS, 2),
-                   peak=round(audio.max_dBFS, 2), clipped=round(clipped, 5),
-                   lead_ms=lead, tail_ms=tail)
+    return Measure(
+        duration=round(len(audio) / 1000, 3),
+        loudness=round(inner.dBFS, 2),
+        peak=round(audio.max_dBFS, 2),
+        clipped=round(clipped, 5),
+        lead_ms=lead,
+        tail_ms=tail,
+    )
 
 
 def problems(m: Measure) -> list[str]:

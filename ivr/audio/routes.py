@@ -17,8 +17,14 @@ def audio_file(name: str):
     path = services().store.path(digest)
     if extension != "wav" or not dot or path is None:
         abort(404)
-    response = send_file(path, mimetype="audio/wav", etag=digest, conditional=True,
-                         last_modified=None, max_age=ONE_YEAR)
+    response = send_file(
+        path,
+        mimetype="audio/wav",
+        etag=digest,
+        conditional=True,
+        last_modified=None,
+        max_age=ONE_YEAR,
+    )
     response.cache_control.public = True
     response.cache_control.immutable = True
     response.cache_control.no_cache = None

@@ -75,8 +75,11 @@ class AudioStore:
         """The last saved manifest, or an empty one when there is none or it is unreadable."""
         try:
             document = json.loads((self.root / MANIFEST).read_text(encoding="utf-8"))
-            return {(r["prompt"], r["lang"]): r["hash"] for r in document["choices"]
-                    if NAME.match(r["hash"])}
+            return {
+                (r["prompt"], r["lang"]): r["hash"]
+                for r in document["choices"]
+                if NAME.match(r["hash"])
+            }
         except (OSError, ValueError, KeyError, TypeError):
             return {}
 

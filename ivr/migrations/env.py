@@ -14,7 +14,10 @@ if connection is None:  # `alembic` run by hand: use the URL from alembic.ini / 
     )
     connection = create_engine(url).connect()
 
-context.configure(connection=connection, target_metadata=target_metadata,
-                  render_as_batch=connection.dialect.name == "sqlite")
+context.configure(
+    connection=connection,
+    target_metadata=target_metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+)
 with context.begin_transaction():
     context.run_migrations()

@@ -119,19 +119,31 @@ def _respond(compute: Callable[[], tuple[Step, str, str | None]], *request_key) 
     def render_answer() -> Answer:
         step, node, pressed = compute()
         twiml = render(
-            step, _catalog(), _audio(),
+            step,
+            _catalog(),
+            _audio(),
             action_url=lambda pos: _url("voice.step", **pos.to_query()),
             transfer=_transfer(step.lang) if step.transfer else None,
         )
         return Answer(twiml, step.lang, step.event, node, pressed)
 
-    answer = render_answer() if simulated else shared.answers.get(
-        shared.content_version(), key, render_answer)
+    answer = (
+        render_answer()
+        if simulated
+        else shared.answers.get(shared.content_version(), key, render_answer)
+    )
     g.event = answer.event
     call_sid = request.form.get("CallSid", "")
     if not simulated and call_sid != SELFTEST_CALL_SID:  # `ivr selftest` is not a caller
-        shared.events.record(Event(answer.lang, answer.node, answer.key, answer.event,
-                                   call_key=call_key(current_app.config["SECRET_KEY"], call_sid)))
+        shared.events.record(
+            Event(
+                answer.lang,
+                answer.node,
+                answer.key,
+                answer.event,
+                call_key=call_key(current_app.config["SECRET_KEY"], call_sid),
+            )
+        )
     return Response(answer.twiml, mimetype="text/xml")
 
 
@@ -157,8 +169,11 @@ def step():
     position = Position.from_query(request.args)
     digits = request.form.get("Digits", "")
     key = digits[:1] if digits[:1] in "0123456789*#" else None
-    return _respond(lambda: (flow.next_step(_line(), position, key or digits), position.node, key),
-                    position, key or digits[:32])
+    return _respond(
+        lambda: (flow.next_step(_line(), position, key or digits), position.node, key),
+        position,
+        key or digits[:32],
+    )
 
 
 @bp.post("/dial")
@@ -168,8 +183,9 @@ def dial_result():
     lang = request.args.get("lang") or None
     status = request.form.get("DialCallStatus", "")
     status = status if status.replace("-", "").isalpha() else "unknown"
-    return _respond(lambda: (flow.after_transfer(_line(), lang, status[:20]), "dial", None),
-                    lang, status[:20])
+    return _respond(
+        lambda: (flow.after_transfer(_line(), lang, status[:20]), "dial", None), lang, status[:20]
+    )
 
 
 @bp.post("/whisper")
@@ -232,8 +248,14 @@ def _log_request(response: Response) -> Response:
         return response  # refused: security.py logged it, without anything from the request
     elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
     node, lang = request.args.get("node", ""), request.args.get("lang", "")
-    log.info("webhook %s node=%s lang=%s event=%s status=%s ms=%.1f%s", request.endpoint,
-             node if node in flow.NODES else "-", lang if lang in _catalog().languages else "-",
-             g.get("event", "-"), response.status_code, elapsed,
-             " simulated" if current_simulation() is not None else "")
+    log.info(
+        "webhook %s node=%s lang=%s event=%s status=%s ms=%.1f%s",
+        request.endpoint,
+        node if node in flow.NODES else "-",
+        lang if lang in _catalog().languages else "-",
+        g.get("event", "-"),
+        response.status_code,
+        elapsed,
+        " simulated" if current_simulation() is not None else "",
+    )
     return response

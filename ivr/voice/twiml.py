@@ -47,18 +47,28 @@ def add_prompt(verb, prompt: Prompt, catalog: Catalog, audio: AudioLookup) -> No
         # Twilio has no voice for this language and no recording exists: English beats silence.
         language = catalog.languages[SOURCE_LANGUAGE]
         prompt = Prompt(prompt.segment, SOURCE_LANGUAGE, prompt.key)
-    verb.say(catalog.text(prompt), voice=language.say_voice or None,
-             language=language.say_language)
+    verb.say(catalog.text(prompt), voice=language.say_voice or None, language=language.say_language)
 
 
-def render(step: Step, catalog: Catalog, audio: AudioLookup,
-           action_url: Callable[[Position], str], transfer: Transfer | None = None) -> str:
+def render(
+    step: Step,
+    catalog: Catalog,
+    audio: AudioLookup,
+    action_url: Callable[[Position], str],
+    transfer: Transfer | None = None,
+) -> str:
     """TwiML for one step: prompts inside a <Gather>, a <Dial>, or a goodbye and <Hangup>."""
     response = VoiceResponse()
     if step.gather is not None:
         url = action_url(step.gather)
-        gather = Gather(input="dtmf", num_digits=1, timeout=catalog.gather_timeout,
-                        action=url, method="POST", finish_on_key="")
+        gather = Gather(
+            input="dtmf",
+            num_digits=1,
+            timeout=catalog.gather_timeout,
+            action=url,
+            method="POST",
+            finish_on_key="",
+        )
         for prompt in step.prompts:
             add_prompt(gather, prompt, catalog, audio)
         response.append(gather)
@@ -67,8 +77,13 @@ def render(step: Step, catalog: Catalog, audio: AudioLookup,
     for prompt in step.prompts:
         add_prompt(response, prompt, catalog, audio)
     if step.transfer and transfer is not None:
-        dial = Dial(action=transfer.action_url, method="POST", timeout=transfer.timeout,
-                    caller_id=transfer.caller_id, answer_on_bridge=True)
+        dial = Dial(
+            action=transfer.action_url,
+            method="POST",
+            timeout=transfer.timeout,
+            caller_id=transfer.caller_id,
+            answer_on_bridge=True,
+        )
         for number in transfer.numbers:
             dial.number(number, url=transfer.whisper_url, method="POST")
         response.append(dial)
@@ -87,7 +102,8 @@ def _emergency_twiml() -> str:
     response.say(
         "Sorry, this line has a problem. Call KOM on 47. 45. 15. 00, Monday to Friday, "
         "from 8 in the morning until 4 in the afternoon. If you are in danger now, call 112.",
-        voice="Polly.Amy", language="en-GB",
+        voice="Polly.Amy",
+        language="en-GB",
     )
     response.hangup()
     return str(response)

@@ -25,8 +25,10 @@ from tests.e2e.test_staff_browser import (
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists() and not REQUIRED,
-                       reason="Chromium is not at /usr/bin/chromium: run scripts/install-browser.sh"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists() and not REQUIRED,
+        reason="Chromium is not at /usr/bin/chromium: run scripts/install-browser.sh",
+    ),
 ]
 AXE_RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 expect = sync_api.expect
@@ -44,8 +46,10 @@ def page():
     """Chromium that may play audio without a click first (the call button is the click)."""
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=[*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"])
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"],
+        )
         page = browser.new_page()
         page.set_default_timeout(15_000)
         page.on("dialog", lambda dialog: dialog.accept())
@@ -72,12 +76,15 @@ def _row(page, prompt: str):
 
 def _playing(page, prompt: str) -> None:
     """Wait until the audio element plays the prompt's file: loaded, and time advancing."""
-    page.wait_for_function("""prompt => {
+    page.wait_for_function(
+        """prompt => {
         const row = document.querySelector("#sim-transcript tr.now");
         const audio = document.getElementById("sim-audio");
         return row && row.dataset.prompt === prompt && !audio.paused
             && audio.duration > 0.5 && audio.currentTime > 0.2;
-    }""", arg=prompt)
+    }""",
+        arg=prompt,
+    )
 
 
 def test_a_call_in_the_simulator_barges_in_and_plays_a_topic(built_app, built_live_server, page):
@@ -120,17 +127,24 @@ def test_a_busy_transfer_gives_the_callback_information(built_app, built_live_se
     page.get_by_role("button", name="Trykk 1").click()
     expect(_row(page, "topic_menu")).to_be_visible()
     page.get_by_role("button", name="Trykk 0").click()
-    expect(page.locator("#sim-dial")).to_contain_text("Setter over til 47 45 15 00",
-                                                      timeout=30_000)
+    expect(page.locator("#sim-dial")).to_contain_text("Setter over til 47 45 15 00", timeout=30_000)
     page.get_by_role("button", name="Opptatt").click()
     expect(_row(page, "transfer_failed")).to_contain_text(
-        catalog.text(Prompt("transfer_failed", "en")))
+        catalog.text(Prompt("transfer_failed", "en"))
+    )
     expect(_row(page, "callback")).to_be_visible()
 
 
-STAFF_PAGES = ("/staff/line", "/staff/prompts", "/staff/prompts?lang=en",
-               "/staff/prompts/greeting/en", "/staff/languages", "/staff/audit",
-               "/staff/simulator", "/staff/statistics")
+STAFF_PAGES = (
+    "/staff/line",
+    "/staff/prompts",
+    "/staff/prompts?lang=en",
+    "/staff/prompts/greeting/en",
+    "/staff/languages",
+    "/staff/audit",
+    "/staff/simulator",
+    "/staff/statistics",
+)
 
 
 def _axe_violations(page) -> list[str]:
@@ -139,8 +153,10 @@ def _axe_violations(page) -> list[str]:
     results = Axe().run(page, options={**AXE_RULES, "resultTypes": ["violations"]})
     assert results.response["testEngine"]["name"] == "axe-core"
     assert results.response["passes"], "axe ran its rules on the page"
-    return [f"{v['id']}: {v['help']} ({len(v['nodes'])}: {v['nodes'][0]['target']})"
-            for v in results.response["violations"]]
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])}: {v['nodes'][0]['target']})"
+        for v in results.response["violations"]
+    ]
 
 
 def _some_calls(db) -> None:

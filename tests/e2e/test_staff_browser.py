@@ -27,17 +27,26 @@ CHROMIUM = Path("/usr/bin/chromium")
 REQUIRED = os.environ.get("REQUIRE_BROWSER") == "1"
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists() and not REQUIRED,
-                       reason="Chromium is not at /usr/bin/chromium: run scripts/install-browser.sh"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists() and not REQUIRED,
+        reason="Chromium is not at /usr/bin/chromium: run scripts/install-browser.sh",
+    ),
 ]
 if REQUIRED:
     from playwright import sync_api
 else:
     sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="Playwright is not installed: pip install -e '.[browser]'")
+        "playwright.sync_api", reason="Playwright is not installed: pip install -e '.[browser]'"
+    )
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 EMAIL, PASSWORD = "coordinator@kom.test", "correct horse battery"
 WEDNESDAY_10 = datetime(2026, 12, 2, 10, 0, tzinfo=OSLO)  # open by the regular hours
 
@@ -67,8 +76,9 @@ def built_live_server(built_app):
 @pytest.fixture
 def browser_page():
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
         page = browser.new_page()
         page.set_default_timeout(10_000)
         page.on("dialog", lambda dialog: dialog.accept())  # "Close the line now?" -> yes
@@ -96,7 +106,8 @@ def _press_0_on_wednesday_at_10(caller):
 
 
 def test_closing_and_reopening_the_line_in_the_browser_reaches_the_caller(
-        app, live_server, browser_page, caller):
+    app, live_server, browser_page, caller
+):
     add_account(services(app).db, EMAIL, "editor", PASSWORD, name="Kari Koordinator")
     page = browser_page
     expect = sync_api.expect
@@ -150,18 +161,22 @@ def _played(app) -> list[str]:
 
 def _duration(page, selector: str) -> float:
     """Load an <audio> element in the page and give its duration as Chromium decoded it."""
-    return page.eval_on_selector(selector, """audio => new Promise((resolve, reject) => {
+    return page.eval_on_selector(
+        selector,
+        """audio => new Promise((resolve, reject) => {
         if (audio.readyState >= 1) { resolve(audio.duration); return; }
         audio.addEventListener("loadedmetadata", () => resolve(audio.duration));
         audio.addEventListener("error", () => reject(new Error("cannot load " + audio.src)));
         audio.preload = "metadata";
         audio.load();
-    })""")
+    })""",
+    )
 
 
 @pytest.mark.usefixtures("no_network")
 def test_upload_listen_publish_and_restore_a_recording_reaches_the_caller(
-        built_app, built_live_server, browser_page):
+    built_app, built_live_server, browser_page
+):
     add_account(services(built_app).db, EMAIL, "editor", PASSWORD, name="Kari Koordinator")
     recordings = services(built_app).recordings
     old = recordings.manifest()[("greeting", "en")]
@@ -177,7 +192,8 @@ def test_upload_listen_publish_and_restore_a_recording_reaches_the_caller(
 
     # Upload: it becomes a draft with its duration and a player; callers still hear the old one.
     page.get_by_label("Lydfil").set_input_files(
-        {"name": "opptak.wav", "mimeType": "audio/wav", "buffer": _tone_wav()})
+        {"name": "opptak.wav", "mimeType": "audio/wav", "buffer": _tone_wav()}
+    )
     page.get_by_role("button", name="Last opp som utkast").click()
     expect(page.get_by_text("Opptaket er lagret som utkast")).to_be_visible()
     draft = recordings.history("greeting", "en")[0]
@@ -214,9 +230,14 @@ def test_recording_in_the_browser_uploads_a_draft(built_app, built_live_server):
     before = recordings.manifest()[("goodbye", "en")]
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=[*CHROMIUM_ARGS, "--use-fake-ui-for-media-stream",
-                  "--use-fake-device-for-media-stream"])
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                *CHROMIUM_ARGS,
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+            ],
+        )
         page = browser.new_page()
         page.set_default_timeout(15_000)
         _sign_in(page, built_live_server, "/staff/prompts/goodbye/en")
@@ -234,7 +255,8 @@ def test_recording_in_the_browser_uploads_a_draft(built_app, built_live_server):
 
 
 def test_phone_width_pages_do_not_scroll_sideways_and_disabled_buttons_look_disabled(
-        built_app, built_live_server, browser_page):
+    built_app, built_live_server, browser_page
+):
     """At 320 px the hidden labels inside the scrolling tables stay inside them (the page
     itself never scrolls sideways); the disabled Stop button does not look like a live one;
     the players have names."""
@@ -243,8 +265,13 @@ def test_phone_width_pages_do_not_scroll_sideways_and_disabled_buttons_look_disa
     page.set_viewport_size({"width": 320, "height": 640})
     _sign_in(page, built_live_server, "/staff/prompts?lang=en")
     sync_api.expect(page.get_by_role("heading", name="Hva innringerne hører")).to_be_visible()
-    for path in ("/staff/prompts", "/staff/prompts?lang=en", "/staff/prompts/greeting/en",
-                 "/staff/line", "/staff/languages"):
+    for path in (
+        "/staff/prompts",
+        "/staff/prompts?lang=en",
+        "/staff/prompts/greeting/en",
+        "/staff/line",
+        "/staff/languages",
+    ):
         page.goto(f"{built_live_server}{path}")
         wide = page.evaluate("document.documentElement.scrollWidth")
         assert wide <= 320, (path, wide)

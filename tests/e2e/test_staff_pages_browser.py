@@ -37,16 +37,20 @@ NEW_GOODBYE = "Thank you for calling KOM. Take care, and goodbye."
 
 @pytest.fixture
 def coordinator(built_app, built_live_server, browser_page):  # noqa: F811
-    """An admin (transfer numbers are admins-only) signed in on the built app; gives (page, base URL)."""
+    """An admin (transfer numbers are admins-only) signed in on the built app.
+
+    Gives (page, base URL)."""
     add_account(services(built_app).db, EMAIL, "admin", PASSWORD, name="Kari Koordinator")
     _sign_in(browser_page, built_live_server, "/staff/line")
     expect(browser_page.get_by_role("heading", name="Linjen og åpningstider")).to_be_visible(
-        timeout=15_000)
+        timeout=15_000
+    )
     return browser_page, built_live_server
 
 
 def test_refused_closure_and_transfer_number_say_why_next_to_the_form_and_keep_what_was_typed(
-        coordinator, built_app):
+    coordinator, built_app
+):
     page, base = coordinator
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(f"{base}/staff/line")
@@ -60,7 +64,9 @@ def test_refused_closure_and_transfer_number_say_why_next_to_the_form_and_keep_w
     expect(page.get_by_label("Første dag")).to_have_value("2026-12-07")
     expect(page.get_by_label("Siste dag (tom: samme dag)")).to_have_value("2026-12-06")
     expect(page.get_by_label("Grunn").nth(1)).to_have_value("Julebord")
-    expect(page.get_by_label("Siste dag (tom: samme dag)")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Siste dag (tom: samme dag)")).to_have_attribute(
+        "aria-invalid", "true"
+    )
 
     page.get_by_label("Telefonnumre").fill("4745 150")
     page.get_by_role("button", name="Lagre").first.click()
@@ -83,7 +89,8 @@ def _newest(app, prompt_id: str) -> Recording:
 
 def _post_from_page(page, action: str) -> None:
     """Send a POST with the page's CSRF token, as a hand-made form would (no button offers it)."""
-    page.evaluate("""action => {
+    page.evaluate(
+        """action => {
         const form = document.createElement("form");
         form.method = "post";
         form.action = action;
@@ -91,12 +98,15 @@ def _post_from_page(page, action: str) -> None:
         form.appendChild(token);
         document.body.appendChild(form);
         form.submit();
-    }""", action)
+    }""",
+        action,
+    )
     page.wait_for_load_state()
 
 
 def test_a_text_draft_reaches_callers_only_by_publishing_text_and_audio_together(
-        coordinator, built_app):
+    coordinator, built_app
+):
     page, base = coordinator
     old = services(built_app).recordings.manifest()[("greeting", "en")]
     page.goto(f"{base}/staff/prompts/greeting/en")
@@ -140,19 +150,28 @@ def test_the_worklist_lists_a_prompt_whose_english_changed(coordinator, built_ap
     expect(item).to_contain_text("Avslutning")
     expect(item.locator("blockquote[lang=en]").nth(0)).to_have_text(before)
     expect(item.locator("blockquote[lang=en]").nth(1)).to_have_text(NEW_GOODBYE)
-    expect(item.locator("blockquote[lang=nb]")).to_have_text(catalog.languages["nb"].texts["goodbye"])
+    expect(item.locator("blockquote[lang=nb]")).to_have_text(
+        catalog.languages["nb"].texts["goodbye"]
+    )
     item.get_by_role("link", name="Oppdater oversettelsen").click()
     expect(page).to_have_url(f"{base}/staff/prompts/goodbye/nb#edit")
     expect(page.get_by_label("Teksten nå (goodbye, nb)")).to_be_in_viewport()
 
 
-PHONE_PAGES = ("/staff/line", "/staff/prompts?lang=en", "/staff/prompts/greeting/en",
-               "/staff/languages", "/staff/languages/nb/work", "/staff/audit")
+PHONE_PAGES = (
+    "/staff/line",
+    "/staff/prompts?lang=en",
+    "/staff/prompts/greeting/en",
+    "/staff/languages",
+    "/staff/languages/nb/work",
+    "/staff/audit",
+)
 
 
 @pytest.mark.parametrize("width", [375, 320])
 def test_on_a_phone_nothing_scrolls_sideways_and_publish_and_restore_are_in_view(
-        coordinator, built_app, width):
+    coordinator, built_app, width
+):
     page, base = coordinator
     lib = services(built_app).recordings
     first = lib.manifest()[("greeting", "en")]
@@ -161,15 +180,18 @@ def test_on_a_phone_nothing_scrolls_sideways_and_publish_and_restore_are_in_view
     page.set_viewport_size({"width": width, "height": 640})
     for path in PHONE_PAGES:
         page.goto(f"{base}{path}")
-        wide = page.evaluate("[document.documentElement.scrollWidth,"
-                             " document.documentElement.clientWidth]")
+        wide = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
         assert wide[0] == wide[1] == width, (path, wide)
     header = page.locator("header").bounding_box()
     assert header["height"] <= 130, header
     page.goto(f"{base}/staff/prompts/greeting/en")
     old_id = next(r.id for r in lib.history("greeting", "en") if r.hash == first)
-    buttons = [page.get_by_role("button", name=f"Publiser: Versjon {draft.id}"),
-               page.get_by_role("button", name=f"Bruk denne versjonen igjen: Versjon {old_id}")]
+    buttons = [
+        page.get_by_role("button", name=f"Publiser: Versjon {draft.id}"),
+        page.get_by_role("button", name=f"Bruk denne versjonen igjen: Versjon {old_id}"),
+    ]
     for button in buttons:
         button.scroll_into_view_if_needed()
         box = button.bounding_box()

@@ -54,5 +54,6 @@ class Staff:
 
     def post(self, path: str, data: dict | None = None, page: str = "/staff/line", **kwargs):
         """Submit a form found on `page` (whose token is used) to `path`."""
-        return self.client.post(path, data={"csrf_token": self.token(page), **(data or {})},
-                                **kwargs)
+        return self.client.post(
+            path, data={"csrf_token": self.token(page), **(data or {})}, **kwargs
+        )

@@ -13,8 +13,10 @@ def test_a_large_recording_upload_is_read(staff):
     staff.sign_in(EDITOR)
     noise = b"\0" * (3 * 1024 * 1024)  # 3 MB: over any form's limit, under the upload's
     response = staff.client.post(
-        f"{GREETING}/upload", content_type="multipart/form-data",
-        data={"csrf_token": staff.token(GREETING), "recording": (io.BytesIO(noise), "a.wav")})
+        f"{GREETING}/upload",
+        content_type="multipart/form-data",
+        data={"csrf_token": staff.token(GREETING), "recording": (io.BytesIO(noise), "a.wav")},
+    )
     # read and judged (not audio: refused next to the upload form), not refused unread (413)
     assert response.status_code == 400
     assert "«a.wav» ble ikke lastet opp" in response.get_data(as_text=True)
@@ -22,6 +24,8 @@ def test_a_large_recording_upload_is_read(staff):
 
 def test_a_large_body_on_any_other_staff_form_is_refused(client, accounts):
     staff = Staff(client)
-    response = client.post("/staff/sign-in", data={"csrf_token": staff.token(),
-                                                   "email": "x" * (300 * 1024), "password": "x"})
+    response = client.post(
+        "/staff/sign-in",
+        data={"csrf_token": staff.token(), "email": "x" * (300 * 1024), "password": "x"},
+    )
     assert response.status_code == 413

@@ -10,21 +10,36 @@ from ivr.models import AuditEntry, StaffAccount
 
 def test_staff_add_makes_an_account_that_can_sign_in(app, db):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["staff", "add", "New@KOM.test", "--role", "editor",
-                                 "--password", PASSWORD, "--name", "New Person"])
+    result = runner.invoke(
+        args=[
+            "staff",
+            "add",
+            "New@KOM.test",
+            "--role",
+            "editor",
+            "--password",
+            PASSWORD,
+            "--name",
+            "New Person",
+        ]
+    )
     assert result.exit_code == 0, result.output
     assert "account made: new@kom.test (editor)" in result.output
     assert Staff(app.test_client()).sign_in("new@kom.test").status_code == 302
     with db.session() as s:
         entry = s.scalars(select(AuditEntry)).first()
-    assert (entry.actor, entry.action, entry.detail) == ("cli", "staff.add",
-                                                         "new@kom.test (editor)")
+    assert (entry.actor, entry.action, entry.detail) == (
+        "cli",
+        "staff.add",
+        "new@kom.test (editor)",
+    )
 
 
 def test_staff_add_prompts_for_the_password_twice(app, db):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["staff", "add", "p@kom.test", "--role", "reviewer"],
-                           input=f"{PASSWORD}\n{PASSWORD}\n")
+    result = runner.invoke(
+        args=["staff", "add", "p@kom.test", "--role", "reviewer"], input=f"{PASSWORD}\n{PASSWORD}\n"
+    )
     assert result.exit_code == 0, result.output
     assert PASSWORD not in result.output
     with db.session() as s:

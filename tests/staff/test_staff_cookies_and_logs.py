@@ -23,8 +23,11 @@ def test_audio_files_set_no_cookie_and_are_not_sniffed(app, staff):
 
 def test_webhooks_set_no_cookie_for_a_signed_in_browser(staff):
     staff.sign_in(EDITOR)
-    response = staff.client.post("/voice", data=CALL_PARAMS,
-                                 headers={"X-Twilio-Signature": sign(BASE + "/voice", CALL_PARAMS)})
+    response = staff.client.post(
+        "/voice",
+        data=CALL_PARAMS,
+        headers={"X-Twilio-Signature": sign(BASE + "/voice", CALL_PARAMS)},
+    )
     assert response.status_code == 200
     assert "Set-Cookie" not in response.headers
 
@@ -36,8 +39,9 @@ def test_a_newline_in_the_url_forges_no_log_line(client, caplog):
     caplog.set_level(logging.INFO, logger="ivr")
     path = "/voice/step?" + f"node=menu%0Afake&lang={FORGED.replace(chr(10), '%0A')}"
     params = {**CALL_PARAMS, "Digits": "1"}
-    signed = client.post(path, data=params, headers={"X-Twilio-Signature": sign(BASE + path,
-                                                                                params)})
+    signed = client.post(
+        path, data=params, headers={"X-Twilio-Signature": sign(BASE + path, params)}
+    )
     unsigned = client.post(path, data=params)
     assert (signed.status_code, unsigned.status_code) == (200, 403)
     assert "+4799999999" not in caplog.text and "fake" not in caplog.text

@@ -88,20 +88,25 @@ def test_the_audit_total_has_a_plural(staff, db):
     staff.sign_in(EDITOR)  # the first entry
     total = re.compile(r'id="audit-total">([^<]+)<')
     assert total.search(staff.client.get("/staff/audit").get_data(as_text=True))[1] == (
-        "1 endring i alt")
+        "1 endring i alt"
+    )
     audit.record(db, "cli", "staff.add", "one@kom.test")
     assert total.search(staff.client.get("/staff/audit").get_data(as_text=True))[1] == (
-        "2 endringer i alt")
+        "2 endringer i alt"
+    )
     staff.client.get("/staff/ui/en")
     assert total.search(staff.client.get("/staff/audit").get_data(as_text=True))[1] == (
-        "2 changes in all")
+        "2 changes in all"
+    )
 
 
 def test_every_key_the_code_and_templates_name_is_in_the_catalogue():
     admin = CATALOGUES.parent
     sources = [p.read_text() for p in admin.rglob("*.py")]
     sources += [p.read_text() for p in (admin / "templates").rglob("*.html")]
-    named = re.compile(r"""(?:\b_|\bt|\btn|_n|Required|message=)\(?\s*["']([a-z_]+\.[a-z_.]+|[a-z_]+)["']""")
+    named = re.compile(
+        r"""(?:\b_|\bt|\btn|_n|Required|message=)\(?\s*["']([a-z_]+\.[a-z_.]+|[a-z_]+)["']"""
+    )
     keys = {k for text in sources for k in named.findall(text)}
     known = {m.id if isinstance(m.id, str) else m.id[0] for m in catalogue("nb") if m.id}
     assert len(keys) > 100

@@ -45,8 +45,9 @@ def test_line_page_shows_open_or_closed_now_and_the_calendar(staff):
     assert "Første juledag" in page, "Christmas Day is in the coming months"
 
 
-def test_closing_the_line_makes_a_weekday_call_get_the_callback_information(staff, db, caller,
-                                                                            audit_actions):
+def test_closing_the_line_makes_a_weekday_call_get_the_callback_information(
+    staff, db, caller, audit_actions
+):
     assert _press_0_at(caller, WEDNESDAY_10).dialed, "open by the regular hours"
     staff.sign_in(EDITOR)
     response = staff.post("/staff/line/close", {"reason": "Staff meeting"})
@@ -57,7 +58,11 @@ def test_closing_the_line_makes_a_weekday_call_get_the_callback_information(staf
     assert not call.dialed
     with db.session() as s:
         switch = s.scalars(select(LineSwitch)).one()
-    assert (switch.is_open, switch.reason, switch.set_by) == (False, "Staff meeting", f"Eva Editor <{EDITOR}>")
+    assert (switch.is_open, switch.reason, switch.set_by) == (
+        False,
+        "Staff meeting",
+        f"Eva Editor <{EDITOR}>",
+    )
     assert audit_actions()[-1] == ("Eva Editor <editor@kom.test>", "line.close", "Staff meeting")
 
 
@@ -87,13 +92,16 @@ def test_closing_needs_a_reason(staff, db):
         assert s.scalars(select(LineSwitch)).first() is None
 
 
-@pytest.mark.parametrize("path,data", [
-    ("/staff/line/close", {"reason": "x"}),
-    ("/staff/line/reopen", {}),
-    ("/staff/line/closures", {"first_day": "2026-12-07", "reason": "x"}),
-    ("/staff/line/transfer", {"numbers": "+4712345678", "timeout": "30"}),
-    ("/staff/line/languages", {"enabled": ["en"]}),
-])
+@pytest.mark.parametrize(
+    "path,data",
+    [
+        ("/staff/line/close", {"reason": "x"}),
+        ("/staff/line/reopen", {}),
+        ("/staff/line/closures", {"first_day": "2026-12-07", "reason": "x"}),
+        ("/staff/line/transfer", {"numbers": "+4712345678", "timeout": "30"}),
+        ("/staff/line/languages", {"enabled": ["en"]}),
+    ],
+)
 def test_a_reviewer_may_not_change_the_line(staff, db, audit_actions, path, data):
     staff.sign_in(REVIEWER)
     response = staff.post(path, data)
@@ -112,8 +120,9 @@ def test_an_admin_may_change_the_line(staff, db):
 
 def test_a_whole_day_closure_closes_the_line_that_day_only(staff, db, caller, audit_actions):
     staff.sign_in(EDITOR)
-    response = staff.post("/staff/line/closures", {"first_day": "2026-12-02",
-                                                   "reason": "Staff day"})
+    response = staff.post(
+        "/staff/line/closures", {"first_day": "2026-12-02", "reason": "Staff day"}
+    )
     assert response.status_code == 302
     with db.session() as s:
         closure = s.scalars(select(Closure)).one()
@@ -121,42 +130,57 @@ def test_a_whole_day_closure_closes_the_line_that_day_only(staff, db, caller, au
     assert closure.ends_at == datetime(2026, 12, 3, tzinfo=OSLO)
     assert not _press_0_at(caller, WEDNESDAY_10).dialed
     assert _press_0_at(caller, WEDNESDAY_10 + timedelta(days=1)).dialed
-    assert audit_actions()[-1][1:] == ("closure.add",
-                                       "2026-12-02 00:00 – 2026-12-03 00:00 Oslo: Staff day")
+    assert audit_actions()[-1][1:] == (
+        "closure.add",
+        "2026-12-02 00:00 – 2026-12-03 00:00 Oslo: Staff day",
+    )
 
 
 def test_a_part_day_closure_shows_in_the_calendar(staff, db):
     staff.sign_in(EDITOR)
     today = utcnow().astimezone(OSLO).date()
     day = today + timedelta(days=7)
-    staff.post("/staff/line/closures", {"first_day": day.isoformat(), "from_time": "12:00",
-                                        "reason": "Christmas lunch"})
+    staff.post(
+        "/staff/line/closures",
+        {"first_day": day.isoformat(), "from_time": "12:00", "reason": "Christmas lunch"},
+    )
     with db.session() as s:
         closure = s.scalars(select(Closure)).one()
     assert closure.starts_at == datetime.combine(day, datetime.min.time(), OSLO) + timedelta(
-        hours=12)
+        hours=12
+    )
     page = staff.client.get("/staff/line").get_data(as_text=True)
     assert "12:00–24:00: Christmas lunch" in page
 
 
 def test_a_closure_over_several_days_with_times(staff, db):
     staff.sign_in(EDITOR)
-    staff.post("/staff/line/closures", {"first_day": "2026-12-23", "last_day": "2026-12-28",
-                                        "from_time": "12:00", "until_time": "10:00",
-                                        "reason": "Christmas"})
+    staff.post(
+        "/staff/line/closures",
+        {
+            "first_day": "2026-12-23",
+            "last_day": "2026-12-28",
+            "from_time": "12:00",
+            "until_time": "10:00",
+            "reason": "Christmas",
+        },
+    )
     with db.session() as s:
         closure = s.scalars(select(Closure)).one()
     assert closure.starts_at == datetime(2026, 12, 23, 12, tzinfo=OSLO)
     assert closure.ends_at == datetime(2026, 12, 28, 10, tzinfo=OSLO)
 
 
-@pytest.mark.parametrize("data", [
-    {"first_day": "2026-12-07", "last_day": "2026-12-06", "reason": "x"},
-    {"first_day": "2026-12-07", "from_time": "14:00", "until_time": "12:00", "reason": "x"},
-    {"first_day": "2026-12-07", "reason": ""},
-    {"first_day": "not a date", "reason": "x"},
-    {"first_day": "2026-12-07", "last_day": "2028-12-07", "reason": "x"},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"first_day": "2026-12-07", "last_day": "2026-12-06", "reason": "x"},
+        {"first_day": "2026-12-07", "from_time": "14:00", "until_time": "12:00", "reason": "x"},
+        {"first_day": "2026-12-07", "reason": ""},
+        {"first_day": "not a date", "reason": "x"},
+        {"first_day": "2026-12-07", "last_day": "2028-12-07", "reason": "x"},
+    ],
+)
 def test_a_malformed_closure_is_refused(staff, db, data):
     staff.sign_in(EDITOR)
     form = refused_form(staff.post("/staff/line/closures", data), "closure-form")
@@ -177,14 +201,13 @@ def test_removing_a_closure_reopens_that_day(staff, db, caller, audit_actions):
     assert staff.post(f"/staff/line/closures/{closure_id}/remove").status_code == 404
 
 
-def test_transfer_numbers_and_ring_time_are_used_by_the_next_call(staff, db, caller,
-                                                                   audit_actions):
+def test_transfer_numbers_and_ring_time_are_used_by_the_next_call(staff, db, caller, audit_actions):
     staff.sign_in(ADMIN)
-    response = staff.post("/staff/line/transfer",
-                          {"numbers": "+4791234567\n+4722334455", "timeout": "40"})
+    response = staff.post(
+        "/staff/line/transfer", {"numbers": "+4791234567\n+4722334455", "timeout": "40"}
+    )
     assert response.status_code == 302
-    assert _settings(db) == {"transfer_numbers": ["+4791234567", "+4722334455"],
-                             "dial_timeout": 40}
+    assert _settings(db) == {"transfer_numbers": ["+4791234567", "+4722334455"], "dial_timeout": 40}
     call = _press_0_at(caller, WEDNESDAY_10)
     assert call.dialed[0]["numbers"] == ["+4791234567", "+4722334455"]
     assert call.dialed[0]["timeout"] == "40"
@@ -192,18 +215,21 @@ def test_transfer_numbers_and_ring_time_are_used_by_the_next_call(staff, db, cal
     assert "+4747451500 → +4791234567, +4722334455" in audit_actions()[-1][2]
 
 
-@pytest.mark.parametrize("numbers,timeout", [
-    ("12345678", "30"),  # not E.164
-    ("+47٤٧٤٥١٥٠٠", "30"),  # Arabic-Indic digits: phonenumbers would read them quietly
-    ("+47４７４５１５００", "30"),  # full-width digits
-    ("+4712345678", "30"),  # E.164 in shape, but no such Norwegian number
-    ("+4791234567 +47abc", "30"),
-    ("\n".join(f"+47912345{n:02d}" for n in range(11)), "30"),  # more than 10
-    ("+4791234567 +4722334455", "30"),  # two numbers need a new line, a comma or a semicolon
-    ("", "30"),
-    ("+4791234567", "4"),
-    ("+4791234567", "601"),
-])
+@pytest.mark.parametrize(
+    "numbers,timeout",
+    [
+        ("12345678", "30"),  # not E.164
+        ("+47٤٧٤٥١٥٠٠", "30"),  # Arabic-Indic digits: phonenumbers would read them quietly
+        ("+47４７４５１５００", "30"),  # full-width digits
+        ("+4712345678", "30"),  # E.164 in shape, but no such Norwegian number
+        ("+4791234567 +47abc", "30"),
+        ("\n".join(f"+47912345{n:02d}" for n in range(11)), "30"),  # more than 10
+        ("+4791234567 +4722334455", "30"),  # two numbers need a new line, a comma or a semicolon
+        ("", "30"),
+        ("+4791234567", "4"),
+        ("+4791234567", "601"),
+    ],
+)
 def test_malformed_transfer_settings_are_refused(staff, db, numbers, timeout):
     staff.sign_in(ADMIN)
     response = staff.post("/staff/line/transfer", {"numbers": numbers, "timeout": timeout})
@@ -214,8 +240,10 @@ def test_malformed_transfer_settings_are_refused(staff, db, numbers, timeout):
 
 def test_transfer_numbers_may_be_written_with_spaces_and_dots(staff, db):
     staff.sign_in(ADMIN)
-    response = staff.post("/staff/line/transfer", {
-        "numbers": "+47 47 45 15 00\r\n+47.91.23.45.67; +47 223 34 455", "timeout": "30"})
+    response = staff.post(
+        "/staff/line/transfer",
+        {"numbers": "+47 47 45 15 00\r\n+47.91.23.45.67; +47 223 34 455", "timeout": "30"},
+    )
     assert response.status_code == 302
     assert _settings(db)["transfer_numbers"] == ["+4747451500", "+4791234567", "+4722334455"]
 
@@ -245,8 +273,9 @@ def test_a_transfer_change_names_the_admin_in_the_audit_log(staff, db, audit_act
     assert "+4747451500 → +4791234567" in detail
 
 
-def test_switching_languages_off_removes_them_from_the_menu(staff, db, caller, catalog,
-                                                           audit_actions):
+def test_switching_languages_off_removes_them_from_the_menu(
+    staff, db, caller, catalog, audit_actions
+):
     staff.sign_in(EDITOR)
     keep = ["en", "nb"]
     response = staff.post("/staff/line/languages", {"enabled": keep, "offer_drafts": "y"})
@@ -274,8 +303,11 @@ def test_at_least_one_language_stays_on(staff, db):
 
 def test_a_setting_that_would_offer_no_language_is_refused(staff, db, caller, catalog):
     staff.sign_in(EDITOR)
-    response = staff.post("/staff/line/languages", {"enabled": ["nb", "ro"]},  # drafts only
-                          follow_redirects=True)
+    response = staff.post(
+        "/staff/line/languages",
+        {"enabled": ["nb", "ro"]},  # drafts only
+        follow_redirects=True,
+    )
     assert says("err.none_offered") in response.get_data(as_text=True)
     assert _settings(db) == {}
     assert {h.language for h in caller().heard} >= {catalog.languages["en"].say_language}
@@ -292,10 +324,13 @@ def test_calendar_marks_holidays_weekends_and_today(staff):
     assert "i dag" in page
 
 
-@pytest.mark.parametrize("at,why", [
-    (datetime(2026, 12, 5, 10, tzinfo=OSLO), says("why.hours")),  # Saturday
-    (datetime(2026, 12, 25, 10, tzinfo=OSLO), f"{says('why.holiday')}: Første juledag"),
-])
+@pytest.mark.parametrize(
+    "at,why",
+    [
+        (datetime(2026, 12, 5, 10, tzinfo=OSLO), says("why.hours")),  # Saturday
+        (datetime(2026, 12, 25, 10, tzinfo=OSLO), f"{says('why.holiday')}: Første juledag"),
+    ],
+)
 def test_line_page_says_why_the_line_is_closed(staff, at, why):
     with time_machine.travel(at, tick=False):
         staff.sign_in(EDITOR)

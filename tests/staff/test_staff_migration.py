@@ -22,7 +22,7 @@ def test_staff_migration_upgrades_and_downgrades(tmp_path):
     engine = create_engine(f"sqlite:///{tmp_path / 'm.sqlite3'}")
     with engine.begin() as connection:
         command.upgrade(_alembic(connection), "0003_staff")
-    assert STAFF_TABLES <= set(inspect(engine).get_table_names())
+    assert set(inspect(engine).get_table_names()) >= STAFF_TABLES
     with engine.begin() as connection:
         command.downgrade(_alembic(connection), "0001_initial")
     tables = set(inspect(engine).get_table_names())
@@ -38,8 +38,9 @@ def test_prompt_pages_migration_upgrades_and_downgrades(tmp_path):
     assert "purged_at" in {c["name"] for c in inspect(engine).get_columns("recording")}
     with engine.begin() as connection:
         command.downgrade(_alembic(connection), "0004_staff_prompts")
-    assert "session_version" not in {c["name"]
-                                     for c in inspect(engine).get_columns("staff_account")}
+    assert "session_version" not in {
+        c["name"] for c in inspect(engine).get_columns("staff_account")
+    }
     with engine.begin() as connection:
         command.downgrade(_alembic(connection), "0003_staff")
     assert not {"text_version", "text_choice"} & set(inspect(engine).get_table_names())

@@ -17,29 +17,40 @@ from ivr.models import Closure
 LATE_NOVEMBER = datetime(2026, 11, 30, 9, 0, tzinfo=OSLO)
 
 
-def _closure(first: date, last_exclusive: date, reason: str = "x", at: time = time(0),
-             until: time = time(0)) -> calendar.ClosureRow:
-    return calendar.ClosureRow(1, datetime.combine(first, at, OSLO),
-                               datetime.combine(last_exclusive, until, OSLO), reason)
+def _closure(
+    first: date, last_exclusive: date, reason: str = "x", at: time = time(0), until: time = time(0)
+) -> calendar.ClosureRow:
+    return calendar.ClosureRow(
+        1, datetime.combine(first, at, OSLO), datetime.combine(last_exclusive, until, OSLO), reason
+    )
 
 
 def test_a_whole_day_closure_reads_as_that_one_day():
     day = _closure(date(2026, 12, 2), date(2026, 12, 3))
     span = calendar.span(day.starts_at, day.ends_at)
     assert (span.first_day, span.last_day, span.whole_days) == (date(2026, 12, 2),) * 2 + (True,)
-    part = calendar.span(datetime(2026, 12, 2, 12, tzinfo=OSLO), datetime(2026, 12, 4, 10,
-                                                                             tzinfo=OSLO))
+    part = calendar.span(
+        datetime(2026, 12, 2, 12, tzinfo=OSLO), datetime(2026, 12, 4, 10, tzinfo=OSLO)
+    )
     assert (part.first_day, part.last_day, part.from_time, part.until_time) == (
-        date(2026, 12, 2), date(2026, 12, 4), time(12), time(10))
+        date(2026, 12, 2),
+        date(2026, 12, 4),
+        time(12),
+        time(10),
+    )
 
 
 def test_coming_lists_holidays_on_weekdays_the_eves_open_by_law_and_closures_in_order():
     staff_day = _closure(date(2026, 12, 9), date(2026, 12, 10), "Fagdag")
     coming = calendar.coming(date(2026, 11, 30), 150, [staff_day])
     kinds = [(c.day, c.kind) for c in coming]
-    assert kinds[:5] == [(date(2026, 12, 9), "closure"), (date(2026, 12, 24), "eve"),
-                         (date(2026, 12, 25), "holiday"), (date(2026, 12, 31), "eve"),
-                         (date(2027, 1, 1), "holiday")]
+    assert kinds[:5] == [
+        (date(2026, 12, 9), "closure"),
+        (date(2026, 12, 24), "eve"),
+        (date(2026, 12, 25), "holiday"),
+        (date(2026, 12, 31), "eve"),
+        (date(2027, 1, 1), "holiday"),
+    ]
     assert (date(2027, 3, 29), "holiday") in kinds  # Easter Monday, beyond the 14 weeks
     assert (date(2026, 12, 26), "holiday") not in kinds  # a Saturday: closed anyway
     assert coming[0].name == "Fagdag" and coming[0].span.whole_days
@@ -60,8 +71,7 @@ def late_november():
 
 def test_the_line_page_lists_what_is_coming_and_a_closure_as_one_day(staff):
     staff.sign_in(EDITOR)
-    response = staff.post("/staff/line/closures", {"first_day": "2026-12-02",
-                                                    "reason": "Fagdag"})
+    response = staff.post("/staff/line/closures", {"first_day": "2026-12-02", "reason": "Fagdag"})
     assert response.status_code == 302
     page = staff.client.get("/staff/line").get_data(as_text=True)
     coming = page.split('id="coming"', 1)[1].split("</section>", 1)[0]
@@ -70,14 +80,13 @@ def test_the_line_page_lists_what_is_coming_and_a_closure_as_one_day(staff):
     assert "Andre påskedag" in coming
     closures = page.split('id="closures"', 1)[1].split("</ul>", 1)[0]
     assert "ons. 2.12.2026 (hele dagen): Fagdag" in closures and "00:00" not in closures
-    cell = page.split("datetime=\"2026-12-02\"", 1)[1].split("</td>", 1)[0]
+    cell = page.split('datetime="2026-12-02"', 1)[1].split("</td>", 1)[0]
     assert "08:00" not in cell and "Fagdag" in cell
 
 
 def test_a_closure_that_is_already_over_is_refused_next_to_the_form(staff, db):
     staff.sign_in(EDITOR)
-    response = staff.post("/staff/line/closures", {"first_day": "2026-11-02",
-                                                    "reason": "Too late"})
+    response = staff.post("/staff/line/closures", {"first_day": "2026-11-02", "reason": "Too late"})
     assert response.status_code == 400
     form = response.get_data(as_text=True).split('id="closure-form"', 1)[1]
     assert "allerede over" in form.split("</form>", 1)[0]

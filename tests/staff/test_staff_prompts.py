@@ -28,6 +28,7 @@ def after_purge_grace():
 
     return time_machine.travel(datetime.now(UTC) + timedelta(minutes=11), tick=False)
 
+
 pytestmark = pytest.mark.usefixtures("no_network")
 GREETING = "/staff/prompts/greeting/en"
 
@@ -52,8 +53,11 @@ def played(call) -> list[str]:
 
 def upload(staff, data: bytes, name: str = "opptak.wav", path: str = GREETING, **kwargs):
     return staff.client.post(
-        f"{path}/upload", content_type="multipart/form-data",
-        data={"csrf_token": staff.token(path), "recording": (io.BytesIO(data), name)}, **kwargs)
+        f"{path}/upload",
+        content_type="multipart/form-data",
+        data={"csrf_token": staff.token(path), "recording": (io.BytesIO(data), name)},
+        **kwargs,
+    )
 
 
 def newest(app, prompt_id: str = "greeting", lang: str = "en") -> Recording:
@@ -89,13 +93,15 @@ def test_prompt_page_has_the_text_and_a_player_of_what_plays_now(staff, app, cat
 
 
 def test_upload_is_a_draft_until_published_then_callers_hear_it_and_restore_undoes(
-        staff, app, caller, audit_actions):
+    staff, app, caller, audit_actions
+):
     staff.sign_in()
     old = playing(app)
     assert f"/audio/{old}.wav" in played(caller())
     response = upload(staff, tone())
     assert response.status_code == 302 and response.location.endswith(
-        f"#recording-{newest(app).id}")
+        f"#recording-{newest(app).id}"
+    )
     draft = newest(app)
     assert draft.source == "human" and draft.duration > 1 and playing(app) == old
     stored = [p.name for p in services(app).recordings.store.root.rglob("*")]
@@ -109,16 +115,16 @@ def test_upload_is_a_draft_until_published_then_callers_hear_it_and_restore_undo
     assert playing(app) == draft.hash
     assert f"/audio/{draft.hash}.wav" in played(caller())
 
-    old_id = next(r.id for r in services(app).recordings.history("greeting", "en")
-                  if r.hash == old)
+    old_id = next(r.id for r in services(app).recordings.history("greeting", "en") if r.hash == old)
     assert staff.post(f"/staff/recordings/{old_id}/publish", page=GREETING).status_code == 302
     assert f"/audio/{old}.wav" in played(caller())
     actions = [a[1] for a in audit_actions()]
     assert actions[-3:] == ["recording.upload", "recording.publish", "recording.restore"]
 
 
-@pytest.mark.parametrize("fmt, name", [("mp3", "memo.mp3"), ("ogg", "memo.ogg"),
-                                       ("adts", "memo.aac")])
+@pytest.mark.parametrize(
+    "fmt, name", [("mp3", "memo.mp3"), ("ogg", "memo.ogg"), ("adts", "memo.aac")]
+)
 def test_phone_formats_are_accepted(staff, app, fmt, name):
     staff.sign_in()
     response = upload(staff, tone(fmt=fmt), name=name, follow_redirects=True)
@@ -126,15 +132,19 @@ def test_phone_formats_are_accepted(staff, app, fmt, name):
     assert newest(app).source == "human" and 1.5 < newest(app).duration < 3
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"this is a text file, not audio" * 10, "ikke en lydfil"),
-    (b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 40, "ikke en lydfil"),
-    ("silent", "stille"),
-    ("long", "lengre enn 90 sekunder"),
-    (b"", "Filen er tom"),
-])
-def test_bad_files_get_a_clear_message_and_nothing_changes(staff, app, audit_actions, data,
-                                                           message):
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"this is a text file, not audio" * 10, "ikke en lydfil"),
+        (b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 40, "ikke en lydfil"),
+        ("silent", "stille"),
+        ("long", "lengre enn 90 sekunder"),
+        (b"", "Filen er tom"),
+    ],
+)
+def test_bad_files_get_a_clear_message_and_nothing_changes(
+    staff, app, audit_actions, data, message
+):
     staff.sign_in()
     if data == "silent":
         data = tone(volume=-120)
@@ -162,8 +172,11 @@ def test_refusals_wrong_role_bad_csrf_not_signed_in(staff, app, client):
     before = playing(app)
     count = len(services(app).recordings.history("greeting", "en"))
     # not signed in: sent to sign in, nothing stored
-    response = client.post(f"{GREETING}/upload", data={"recording": (io.BytesIO(tone()), "a.wav")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"{GREETING}/upload",
+        data={"recording": (io.BytesIO(tone()), "a.wav")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302 and "/staff/sign-in" in response.location
     staff.sign_in(REVIEWER)
     assert upload(staff, tone()).status_code == 403
@@ -172,8 +185,11 @@ def test_refusals_wrong_role_bad_csrf_not_signed_in(staff, app, client):
     assert staff.post(f"{GREETING}/text", {"text": "x"}, page=GREETING).status_code == 403
     staff.client.post("/staff/sign-out", data={"csrf_token": staff.token(GREETING)})
     staff.sign_in(EDITOR)
-    bad = staff.client.post(f"{GREETING}/upload", content_type="multipart/form-data",
-                            data={"csrf_token": "forged", "recording": (io.BytesIO(tone()), "a")})
+    bad = staff.client.post(
+        f"{GREETING}/upload",
+        content_type="multipart/form-data",
+        data={"csrf_token": "forged", "recording": (io.BytesIO(tone()), "a")},
+    )
     assert bad.status_code == 400
     assert staff.client.get(f"/staff/recordings/{rid}/purge").status_code == 403  # admins only
     assert playing(app) == before
@@ -197,8 +213,9 @@ def test_admin_purges_an_old_version_after_confirming(staff, app, audit_actions)
         assert not lib.store.has(old.hash) and lib.get(old.id).purged_at is not None
         assert audit_actions()[-1][1] == "recording.purge"
         current = newest(app)
-        refused = staff.post(f"/staff/recordings/{current.id}/purge", page=GREETING,
-                             follow_redirects=True)
+        refused = staff.post(
+            f"/staff/recordings/{current.id}/purge", page=GREETING, follow_redirects=True
+        )
         assert "kan ikke slettes" in refused.get_data(as_text=True)
         assert lib.store.has(current.hash)
 
@@ -232,19 +249,20 @@ def test_players_have_accessible_names(staff, app):
 
 def test_recorder_script_gets_where_to_go_as_json(staff, app):
     staff.sign_in()
-    response = upload(staff, tone(fmt="ogg"), name="browser-recording",
-                      headers={"X-Recorder": "1"})
+    response = upload(staff, tone(fmt="ogg"), name="browser-recording", headers={"X-Recorder": "1"})
     assert response.status_code == 200
     assert response.json["location"].startswith(GREETING)
 
 
 def test_edited_text_is_a_draft_with_tts_then_published_everywhere_and_restorable(
-        staff, app, catalog, caller, audit_actions):
+    staff, app, catalog, caller, audit_actions
+):
     staff.sign_in()
     old_text, old_audio = catalog.text(Prompt("greeting", "en")), playing(app)
     new_text = "Welcome to the KOM line. This is the corrected greeting."
-    response = staff.post(f"{GREETING}/text", {"text": new_text}, page=GREETING,
-                          follow_redirects=True)
+    response = staff.post(
+        f"{GREETING}/text", {"text": new_text}, page=GREETING, follow_redirects=True
+    )
     assert "lagret som utkast" in response.get_data(as_text=True)
     draft = newest(app)
     assert draft.source == "tts" and playing(app) == old_audio
@@ -271,7 +289,8 @@ def test_edited_text_is_a_draft_with_tts_then_published_everywhere_and_restorabl
 
 
 def test_publishing_a_text_keeps_a_human_recording_playing_and_says_it_is_stale(
-        staff, app, catalog, caller):
+    staff, app, catalog, caller
+):
     staff.sign_in()
     upload(staff, tone())
     human = newest(app)
@@ -281,8 +300,9 @@ def test_publishing_a_text_keeps_a_human_recording_playing_and_says_it_is_stale(
     tts = newest(app)
     with services(app).db.session() as s:
         version = s.scalars(select(TextVersion)).one()
-    response = staff.post(f"/staff/texts/{version.id}/publish", page=GREETING,
-                          follow_redirects=True)
+    response = staff.post(
+        f"/staff/texts/{version.id}/publish", page=GREETING, follow_redirects=True
+    )
     page = response.get_data(as_text=True)
     assert catalog.text(Prompt("greeting", "en")) == new_text
     assert playing(app) == human.hash and f"/audio/{human.hash}.wav" in played(caller())
@@ -340,7 +360,9 @@ def test_file_text_again_renders_tts_when_no_recording_says_it(staff, app):
     built = lib.current()[("greeting", "en")]
     _publish_new_text(staff, app)
     with after_purge_grace():
-        staff.post(f"/staff/recordings/{built.id}/purge", page=f"/staff/recordings/{built.id}/purge")
+        staff.post(
+            f"/staff/recordings/{built.id}/purge", page=f"/staff/recordings/{built.id}/purge"
+        )
         assert lib.get(built.id).purged_at is not None
         staff.post(f"{GREETING}/text/file", page=GREETING)
         now = lib.current()[("greeting", "en")]
@@ -357,7 +379,9 @@ def test_file_text_again_says_plainly_when_no_audio_can_say_it(staff, app, monke
     built = lib.current()[("greeting", "en")]
     _publish_new_text(staff, app)
     with after_purge_grace():
-        staff.post(f"/staff/recordings/{built.id}/purge", page=f"/staff/recordings/{built.id}/purge")
+        staff.post(
+            f"/staff/recordings/{built.id}/purge", page=f"/staff/recordings/{built.id}/purge"
+        )
 
         def no_engine(self, text, lang):
             raise AudioRejected("no TTS engine in use speaks en")
@@ -373,8 +397,7 @@ def test_text_of_a_keyed_prompt_renders_every_key(staff, app):
     path = "/staff/prompts/lang_select.3/en"
     staff.post(f"{path}/text", {"text": "To hear English, press the key {key} now."}, page=path)
     lib = services(app).recordings
-    keys = {p.id for p in services(app).catalog.all_prompts("en")
-            if p.segment == "lang_select"}
+    keys = {p.id for p in services(app).catalog.all_prompts("en") if p.segment == "lang_select"}
     assert all(lib.history(k, "en")[0].source == "tts" for k in keys)
     drafts = lib.drafts()
     assert all((k, "en") in drafts for k in keys)
@@ -382,8 +405,7 @@ def test_text_of_a_keyed_prompt_renders_every_key(staff, app):
 
 def test_empty_text_is_refused(staff, app):
     staff.sign_in()
-    response = staff.post(f"{GREETING}/text", {"text": "   "}, page=GREETING,
-                          follow_redirects=True)
+    response = staff.post(f"{GREETING}/text", {"text": "   "}, page=GREETING, follow_redirects=True)
     assert re.search("Skriv en tekst", response.get_data(as_text=True))
 
 
@@ -406,12 +428,20 @@ def test_a_keyed_text_without_key_is_refused_next_to_the_field_and_not_saved(sta
 CALLBACK = "/staff/prompts/callback"
 
 
-@pytest.mark.parametrize("lang,text", [
-    ("en", ("Call KOM on 47. 45. 15. 01. Again: 47. 45. 15. 01. In danger, call 112. "
-            "From 8 until 4.")),
-    ("en", "Call KOM on 47. 45. 15. 00. Again: 47. 45. 15. 00. From 8 until 4."),  # no 112
-    ("nb", "Ring KOM på 47 45 15 00 fra 8 til 4. I fare: ring 113."),
-])
+@pytest.mark.parametrize(
+    "lang,text",
+    [
+        (
+            "en",
+            (
+                "Call KOM on 47. 45. 15. 01. Again: 47. 45. 15. 01. In danger, call 112. "
+                "From 8 until 4."
+            ),
+        ),
+        ("en", "Call KOM on 47. 45. 15. 00. Again: 47. 45. 15. 00. From 8 until 4."),  # no 112
+        ("nb", "Ring KOM på 47 45 15 00 fra 8 til 4. I fare: ring 113."),
+    ],
+)
 def test_a_text_whose_numbers_differ_from_the_english_is_refused(staff, app, lang, text):
     staff.sign_in()
     staff.client.get("/staff/ui/en")
@@ -427,18 +457,31 @@ def test_a_text_whose_numbers_differ_from_the_english_is_refused(staff, app, lan
 def test_numbers_may_move_within_the_text(staff, app):
     staff.sign_in()
     path = f"{CALLBACK}/ar"
-    text = ("في خطر: 112. من 8 إلى 4. الرقم: 47. 45. 15. 00. مرة أخرى: 47. 45. 15. 00.")
+    text = "في خطر: 112. من 8 إلى 4. الرقم: 47. 45. 15. 00. مرة أخرى: 47. 45. 15. 00."
     response = staff.post(f"{path}/text", {"text": text}, page=path)
     assert response.status_code == 302 and _versions(app) == 1
 
 
-@pytest.mark.parametrize("lang,text", [
-    ("ar", "في خطر: ١١٢. من 8 إلى 4. الرقم: 47. 45. 15. 00. مرة أخرى: 47. 45. 15. 00."),
-    ("en", ("Call KOM on 47. 45. 15. 00. Again: 47. 45. 15. 00. From 8 until 4. "
-           "In danger, call 112, or ¹¹³.")),
-    ("en", ("Call KOM on 47. 45. 15. 00. Again: 47. 45. 15. 00. From 8 until 4. "
-           "In danger, call ①①②.")),
-])
+@pytest.mark.parametrize(
+    "lang,text",
+    [
+        ("ar", "في خطر: ١١٢. من 8 إلى 4. الرقم: 47. 45. 15. 00. مرة أخرى: 47. 45. 15. 00."),
+        (
+            "en",
+            (
+                "Call KOM on 47. 45. 15. 00. Again: 47. 45. 15. 00. From 8 until 4. "
+                "In danger, call 112, or ¹¹³."
+            ),
+        ),
+        (
+            "en",
+            (
+                "Call KOM on 47. 45. 15. 00. Again: 47. 45. 15. 00. From 8 until 4. "
+                "In danger, call ①①②."
+            ),
+        ),
+    ],
+)
 def test_digits_other_than_0_to_9_are_refused(staff, app, lang, text):
     staff.sign_in()
     staff.client.get("/staff/ui/en")
@@ -469,11 +512,14 @@ def test_an_expired_session_cannot_upload_or_publish(staff, app):
     count = len(services(app).recordings.history("greeting", "en"))
     old_id = newest(app).id
     with time_machine.travel(utcnow() + timedelta(hours=9)):
-        sent = staff.client.post(f"{GREETING}/upload", content_type="multipart/form-data",
-                                 data={"csrf_token": token,
-                                       "recording": (io.BytesIO(tone()), "a.wav")})
-        published = staff.client.post(f"/staff/recordings/{old_id}/publish",
-                                      data={"csrf_token": token})
+        sent = staff.client.post(
+            f"{GREETING}/upload",
+            content_type="multipart/form-data",
+            data={"csrf_token": token, "recording": (io.BytesIO(tone()), "a.wav")},
+        )
+        published = staff.client.post(
+            f"/staff/recordings/{old_id}/publish", data={"csrf_token": token}
+        )
     for response in (sent, published):
         assert response.status_code == 302 and "/staff/sign-in" in response.location
     assert playing(app) == before
@@ -487,8 +533,9 @@ def test_grid_shows_drafts_waiting_and_stale_audio(staff, app):
     db, catalog = services(app).db, services(app).catalog
     from ivr.texts import publish_version, save_version
 
-    publish_version(db, save_version(db, catalog, "intro", "en",
-                                     "A new intro: call 112, press 0.", "x"), "x")
+    publish_version(
+        db, save_version(db, catalog, "intro", "en", "A new intro: call 112, press 0.", "x"), "x"
+    )
     services(app).texts.invalidate()  # as if published by another process 5 s ago
     page = staff.client.get("/staff/prompts?lang=en").get_data(as_text=True)
 
@@ -501,14 +548,18 @@ def test_grid_shows_drafts_waiting_and_stale_audio(staff, app):
     assert "venter" not in cell("rights_1")
 
 
-def test_numbers_written_in_words_are_saved_but_flagged_for_a_second_reader(staff, app,
-                                                                           audit_actions):
+def test_numbers_written_in_words_are_saved_but_flagged_for_a_second_reader(
+    staff, app, audit_actions
+):
     staff.sign_in()
     staff.client.get("/staff/ui/en")
-    text = ("Call KOM on 47. 45. 15. 00. Again: 47. 45. 15. 00. From 8 until 4. "
-            "In danger, call 112, or nine one one.")
-    response = staff.post(f"{CALLBACK}/en/text", {"text": text}, page=f"{CALLBACK}/en",
-                          follow_redirects=True)
+    text = (
+        "Call KOM on 47. 45. 15. 00. Again: 47. 45. 15. 00. From 8 until 4. "
+        "In danger, call 112, or nine one one."
+    )
+    response = staff.post(
+        f"{CALLBACK}/en/text", {"text": text}, page=f"{CALLBACK}/en", follow_redirects=True
+    )
     assert _versions(app) == 1
     assert "writes numbers in words (“nine one one”)" in response.get_data(as_text=True)
     flagged = [a for a in audit_actions() if a[1] == "text.number_words"]
@@ -517,7 +568,10 @@ def test_numbers_written_in_words_are_saved_but_flagged_for_a_second_reader(staf
 
 def test_an_ordinary_text_is_not_flagged(staff, app, audit_actions):
     staff.sign_in()
-    staff.post(f"{GREETING}/text", {"text": "Welcome to the KOM line. No one needs your name."},
-               page=GREETING)
+    staff.post(
+        f"{GREETING}/text",
+        {"text": "Welcome to the KOM line. No one needs your name."},
+        page=GREETING,
+    )
     assert _versions(app) == 1
     assert "text.number_words" not in [a[1] for a in audit_actions()]

@@ -81,12 +81,14 @@ def test_two_editors_publishing_at_once_leave_one_text_and_its_audio(race_app, m
     def publish(index: int) -> None:
         if index == 1:
             entered.wait(5)
-        response = people[index].client.post(f"/staff/texts/{versions[index]}/publish",
-                                              data={"csrf_token": tokens[index]})
+        response = people[index].client.post(
+            f"/staff/texts/{versions[index]}/publish", data={"csrf_token": tokens[index]}
+        )
         answers.append(response.status_code)
 
-    threads = [threading.Thread(target=publish, args=(i,), name=("first", "second")[i])
-               for i in (0, 1)]
+    threads = [
+        threading.Thread(target=publish, args=(i,), name=("first", "second")[i]) for i in (0, 1)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -95,6 +97,9 @@ def test_two_editors_publishing_at_once_leave_one_text_and_its_audio(race_app, m
     text_said, audio_said = live(race_app)
     assert text_said == audio_said, "the live audio does not say the live text"
     with services(race_app).db.session() as s:
-        actions = [a.action for a in s.scalars(select(AuditEntry))
-                   if a.action.startswith("text.p") or a.action.startswith("text.r")]
+        actions = [
+            a.action
+            for a in s.scalars(select(AuditEntry))
+            if a.action.startswith("text.p") or a.action.startswith("text.r")
+        ]
     assert actions == ["text.publish", "text.publish"], "both were first publications"

@@ -33,14 +33,14 @@ def app(app_settings, built_english):
 def test_audio_of_an_unpublished_text_draft_cannot_be_published_alone(staff, app, catalog):
     staff.sign_in()
     before = playing(app)
-    staff.post(f"{GREETING}/text", {"text": "Hello. You have reached the KOM line."},
-               page=GREETING)
+    staff.post(f"{GREETING}/text", {"text": "Hello. You have reached the KOM line."}, page=GREETING)
     tts = newest(app)
     page = staff.client.get(GREETING).get_data(as_text=True)
     card = page.split(f'id="recording-{tts.id}"', 1)[1].split("</li>", 1)[0]
     assert "sier andre ord" in card and "Publiser:" not in card
-    response = staff.post(f"/staff/recordings/{tts.id}/publish", page=GREETING,
-                          follow_redirects=True)
+    response = staff.post(
+        f"/staff/recordings/{tts.id}/publish", page=GREETING, follow_redirects=True
+    )
     assert "kan ikke publiseres alene" in response.get_data(as_text=True)
     assert playing(app) == before
     with services(app).db.session() as s:
@@ -51,8 +51,7 @@ def test_audio_of_an_unpublished_text_draft_cannot_be_published_alone(staff, app
 
 def test_the_saved_draft_is_what_the_edit_field_shows(staff, app):
     staff.sign_in()
-    staff.post(f"{GREETING}/text", {"text": "Hello. You have reached the KOM line."},
-               page=GREETING)
+    staff.post(f"{GREETING}/text", {"text": "Hello. You have reached the KOM line."}, page=GREETING)
     page = staff.client.get(GREETING).get_data(as_text=True)
     field = page.split('id="text-edit"', 1)[1].split("</textarea>", 1)[0]
     assert "You have reached the KOM line." in field
@@ -81,8 +80,7 @@ def test_an_editor_discards_her_own_draft_but_not_someone_elses(staff, app, audi
 def test_a_published_version_is_not_a_draft_to_discard(staff, app):
     staff.sign_in(ADMIN)
     current = services(app).recordings.current()[("greeting", "en")]
-    assert staff.post(f"/staff/recordings/{current.id}/discard",
-                      page=GREETING).status_code == 409
+    assert staff.post(f"/staff/recordings/{current.id}/discard", page=GREETING).status_code == 409
 
 
 def test_a_refused_upload_says_why_next_to_the_upload_form_and_names_the_file(staff, app):
@@ -99,8 +97,11 @@ def test_a_refused_upload_says_why_next_to_the_upload_form_and_names_the_file(st
 def test_a_translations_page_shows_the_english_before_and_now_when_outdated(staff, app):
     staff.sign_in()
     before = services(app).catalog.file_text("en", "goodbye")
-    staff.post("/staff/prompts/goodbye/en/text", {"text": "Thank you for calling KOM. Bye."},
-               page="/staff/prompts/goodbye/en")
+    staff.post(
+        "/staff/prompts/goodbye/en/text",
+        {"text": "Thank you for calling KOM. Bye."},
+        page="/staff/prompts/goodbye/en",
+    )
     with services(app).db.session() as s:
         version = s.scalars(select(TextVersion)).one()
     staff.post(f"/staff/texts/{version.id}/publish", page="/staff/prompts/goodbye/en")

@@ -73,8 +73,11 @@ def test_audit_page_lists_every_change_newest_first(staff):
     page = staff.client.get("/staff/audit").get_data(as_text=True)
     assert "Eva Editor &lt;editor@kom.test&gt;" in page
     assert "Fire drill" in page
-    assert page.index(says("action.line.reopen")) < page.index(says("action.line.close")) < (
-        page.index(says("action.staff.sign_in")))
+    assert (
+        page.index(says("action.line.reopen"))
+        < page.index(says("action.line.close"))
+        < (page.index(says("action.staff.sign_in")))
+    )
 
 
 def test_audit_page_is_paged(staff, db):
@@ -89,8 +92,9 @@ def test_audit_page_is_paged(staff, db):
     assert "person0@kom.test" in second and f"{says('audit.page')} 2 / 2" in second
 
 
-def test_a_review_makes_a_draft_language_offered_when_drafts_are_withheld(staff, db, caller,
-                                                                          catalog):
+def test_a_review_makes_a_draft_language_offered_when_drafts_are_withheld(
+    staff, db, caller, catalog
+):
     from ivr.schedule import write_setting
 
     write_setting(db, "offer_drafts", False)

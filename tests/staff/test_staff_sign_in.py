@@ -35,13 +35,20 @@ def test_a_stranger_cannot_close_the_line_even_with_a_valid_token(staff, db):
         assert s.scalars(select(LineSwitch)).first() is None
 
 
-@pytest.mark.parametrize("path", [
-    "/staff/sign-out", "/staff/line/close", "/staff/line/reopen", "/staff/line/closures",
-    "/staff/line/closures/1/remove", "/staff/line/transfer", "/staff/line/languages",
-    "/staff/languages/ro/reviewed",
-])
-def test_every_change_sends_a_stranger_to_sign_in_and_changes_nothing(staff, audit_actions,
-                                                                      path):
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/staff/sign-out",
+        "/staff/line/close",
+        "/staff/line/reopen",
+        "/staff/line/closures",
+        "/staff/line/closures/1/remove",
+        "/staff/line/transfer",
+        "/staff/line/languages",
+        "/staff/languages/ro/reviewed",
+    ],
+)
+def test_every_change_sends_a_stranger_to_sign_in_and_changes_nothing(staff, audit_actions, path):
     response = staff.post(path, {"reason": "x", "first_day": "2026-12-07"}, page="/staff/sign-in")
     assert response.status_code == 302 and response.location == "/staff/sign-in"
     assert audit_actions() == []
@@ -76,8 +83,9 @@ def test_password_is_stored_as_an_argon2id_hash(db, accounts):
     assert row.password_hash.startswith("$argon2id$") and PASSWORD not in row.password_hash
 
 
-@pytest.mark.parametrize("email,password", [(EDITOR, "wrong password!"),
-                                            ("nobody@kom.test", PASSWORD)])
+@pytest.mark.parametrize(
+    "email,password", [(EDITOR, "wrong password!"), ("nobody@kom.test", PASSWORD)]
+)
 def test_wrong_email_or_password_is_refused(staff, email, password):
     response = staff.sign_in(email, password)
     assert response.status_code == 401
@@ -188,15 +196,17 @@ def test_each_further_failure_doubles_the_wait_up_to_a_minute():
 def test_parallel_guesses_get_no_more_password_checks_than_allowed(db, accounts, monkeypatch):
     checks = []
     real_verify = accounts_module._verify
-    monkeypatch.setattr(accounts_module, "_verify",
-                        lambda h, p: checks.append(1) or real_verify(h, p))
+    monkeypatch.setattr(
+        accounts_module, "_verify", lambda h, p: checks.append(1) or real_verify(h, p)
+    )
     start = threading.Barrier(30)
     outcomes = []
 
     def guess() -> None:
         start.wait(10)
-        outcomes.append(accounts_module.sign_in(db, EDITOR, "wrong password!", "10.0.0.1",
-                                                (15, 5, 20))[0])
+        outcomes.append(
+            accounts_module.sign_in(db, EDITOR, "wrong password!", "10.0.0.1", (15, 5, 20))[0]
+        )
 
     with time_machine.travel(utcnow(), tick=False):  # all thirty at the same instant
         threads = [threading.Thread(target=guess) for _ in range(30)]
@@ -261,8 +271,9 @@ def test_an_expired_session_cannot_change_anything(staff, db):
     staff.sign_in(EDITOR)
     token = staff.token("/staff/line")
     with time_machine.travel(utcnow() + timedelta(hours=9)):
-        response = staff.client.post("/staff/line/close",
-                                     data={"csrf_token": token, "reason": "late"})
+        response = staff.client.post(
+            "/staff/line/close", data={"csrf_token": token, "reason": "late"}
+        )
     assert response.status_code == 302 and "/staff/sign-in" in response.location
     with db.session() as s:
         assert s.scalars(select(LineSwitch)).first() is None
@@ -293,8 +304,12 @@ def test_short_secret_key_is_refused(app_settings):
 
 
 def test_development_gets_a_random_secret_key_with_a_warning(app_settings, caplog):
-    settings = {**app_settings, "TWILIO_AUTH_TOKEN": "", "ALLOW_UNSIGNED_WEBHOOKS": "1",
-                "SECRET_KEY": ""}
+    settings = {
+        **app_settings,
+        "TWILIO_AUTH_TOKEN": "",
+        "ALLOW_UNSIGNED_WEBHOOKS": "1",
+        "SECRET_KEY": "",
+    }
     with caplog.at_level(logging.WARNING, logger="ivr"):
         first, second = create_app(settings), create_app(settings)
     assert len(first.config["SECRET_KEY"]) >= 32

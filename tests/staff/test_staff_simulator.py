@@ -25,8 +25,9 @@ class Page:
     def send(self, **body):
         if self.state is not None and "state" not in body:
             body["state"] = self.state
-        response = self.staff.client.post("/staff/simulator/call", json=body,
-                                          headers={"X-CSRFToken": self.csrf})
+        response = self.staff.client.post(
+            "/staff/simulator/call", json=body, headers={"X-CSRFToken": self.csrf}
+        )
         if response.status_code == 200:
             self.state = response.get_json()["state"]
         return response
@@ -81,8 +82,11 @@ def test_a_transfer_waits_for_the_outcome_staff_choose(staff, catalog):
     assert ringing["dialing"] == {"numbers": "47 45 15 00"} and not ringing["listening"]
     busy = page.send(action="dial", outcome="busy")
     assert catalog.text(Prompt("transfer_failed", "en")) in _texts(busy)
-    assert busy.get_json()["lines"][0] == {**busy.get_json()["lines"][0], "kind": "outcome",
-                                           "text": "busy"}
+    assert busy.get_json()["lines"][0] == {
+        **busy.get_json()["lines"][0],
+        "kind": "outcome",
+        "text": "busy",
+    }
 
 
 def test_silence_follows_the_menu_timeout(staff, catalog):

@@ -35,7 +35,7 @@ def _calls(caller):
     answer at 10:00 (one busy), 1 presses 0 on Christmas Day; 2 hang up in the language menu."""
     for i in range(6):
         _walk(caller, WEDNESDAY_10, ["1", "1", "1"] if i < 3 else ["1", "1"])
-    for i in range(4):
+    for _ in range(4):
         _walk(caller, WEDNESDAY_10, ["1", "0"], "no-answer")
     _walk(caller, WEDNESDAY_10, ["1", "0"], "busy")
     _walk(caller, CHRISTMAS_14, ["2", "0"])

@@ -38,8 +38,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("recording") as batch:
         batch.add_column(sa.Column("purged_at", UTCDateTime))
-        batch.add_column(sa.Column("purged_by", sa.String(254), nullable=False,
-                                   server_default=""))
+        batch.add_column(sa.Column("purged_by", sa.String(254), nullable=False, server_default=""))
 
 
 def downgrade() -> None:

@@ -15,8 +15,9 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("staff_account") as batch:
-        batch.add_column(sa.Column("session_version", sa.Integer, nullable=False,
-                                   server_default="0"))
+        batch.add_column(
+            sa.Column("session_version", sa.Integer, nullable=False, server_default="0")
+        )
 
 
 def downgrade() -> None:

@@ -14,11 +14,11 @@ from datetime import UTC, datetime
 
 import click
 import phonenumbers
-from flask import current_app
 from flask.cli import with_appcontext
 
 from .hours import OSLO
 from .phone import DIAL_OUTCOMES, TwimlError
+from .services import current_app_object
 from .simulator import DEFAULT_REGION, Options, SimulatedCall, TranscriptLine, example_number
 
 VALID_KEYS = set("0123456789*#")
@@ -131,7 +131,7 @@ def call(caller: str | None, at: str | None, keys: str, dial: str, drafts: bool)
     """Walk a simulated call through the real webhooks; print what the caller hears."""
     options = Options(at=_oslo_time(at), caller=_caller(caller), drafts=drafts)
     pressed = _keys(keys)
-    simulated = SimulatedCall(current_app._get_current_object(), options)
+    simulated = SimulatedCall(current_app_object(), options)
     click.echo("step  lang   heard so far  text")
     try:
         lines = walk(simulated, pressed, dial)

@@ -81,7 +81,7 @@ def _dialing(verb: ET.Element) -> Dialing:
         action=verb.get("action"),
         timeout=int(verb.get("timeout") or 30),
         caller_id=verb.get("callerId"),
-        whisper_urls=tuple(n.get("url") for n in numbers if n.get("url")),
+        whisper_urls=tuple(url for n in numbers if (url := n.get("url"))),
     )
 
 
@@ -101,7 +101,9 @@ def read_twiml(document: str) -> Answer:
         elif verb.tag == "Gather":
             answer.heard += [_heard(v) for v in verb if v.tag in ("Say", "Play")]
             after = [v for v in verbs[index + 1 :] if v.tag in ("Redirect", "Hangup")]
-            redirect = after[0].text.strip() if after and after[0].tag == "Redirect" else None
+            redirect = (
+                (after[0].text or "").strip() if after and after[0].tag == "Redirect" else None
+            )
             answer.listening = Listening(
                 verb.get("action") or "", int(verb.get("timeout") or 5), redirect
             )

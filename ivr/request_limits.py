@@ -122,7 +122,7 @@ def _plain(start_response: Callable, status: str) -> list[bytes]:
 def register(app: Flask) -> None:
     """The webhook guard in front of the app, and per-route body limits for staff requests."""
     app.config["MAX_CONTENT_LENGTH"] = STAFF_FORM_MAX_KB * 1024
-    app.wsgi_app = WebhookGuard(
+    app.wsgi_app = WebhookGuard(  # type: ignore[method-assign]  # Flask's middleware pattern
         app.wsgi_app,
         app.config["WEBHOOK_MAX_KB"] * 1024,
         signatures_required=bool(app.config["TWILIO_AUTH_TOKEN"]),

@@ -129,10 +129,12 @@ def _person(walk: Walk, root: ET.Element | None) -> None:
     if dial is None:
         return  # closed: the callback information, already checked for sound
     number = dial.find("Number")
-    if number is not None and number.get("url"):
-        walk.twiml(number.get("url"), what="staff whisper")
-    if dial.get("action"):
-        walk.twiml(dial.get("action"), {"DialCallStatus": "no-answer"}, "nobody answers")
+    whisper = number.get("url") if number is not None else None
+    if whisper:
+        walk.twiml(whisper, what="staff whisper")
+    action = dial.get("action")
+    if action:
+        walk.twiml(action, {"DialCallStatus": "no-answer"}, "nobody answers")
 
 
 def _audio_files(walk: Walk) -> None:

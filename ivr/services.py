@@ -148,6 +148,13 @@ def attach(app: Flask, built: Services) -> None:
     app.extensions[KEY] = built
 
 
+def current_app_object() -> Flask:
+    """The real app behind Flask's `current_app` proxy: for objects that outlive the request."""
+    from flask import current_app
+
+    return current_app._get_current_object()  # type: ignore[attr-defined]
+
+
 def services(app: Flask | None = None) -> Services:
     """The services of `app`, or of the current app inside a request or command."""
     if app is None:

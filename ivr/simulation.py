@@ -63,12 +63,13 @@ class DraftAudio:
 
     def __init__(self, live, recordings: Recordings):
         self.live = live
-        base = getattr(live, "base_url", "") or getattr(live, "local_base", "/audio")
-        self.base = base.rstrip("/")
+        remote: str = getattr(live, "base_url", "")
+        local: str = getattr(live, "local_base", "/audio")
+        self.base = (remote or local).rstrip("/")
         self.files = {
             key: rows[0].hash
             for key, rows in recordings.drafts().items()
-            if rows and (getattr(live, "base_url", "") or recordings.store.has(rows[0].hash))
+            if rows and (remote or recordings.store.has(rows[0].hash))
         }
 
     def url_for(self, prompt: Prompt) -> str | None:

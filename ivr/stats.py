@@ -209,7 +209,8 @@ def forget_call_keys(db: Database, now: datetime) -> int:
         ).all()
         calls: dict[str, list[CallEvent]] = {}
         for event in rows:
-            calls.setdefault(event.call_key, []).append(event)
+            if event.call_key is not None:  # selected for it: the query wants a key
+                calls.setdefault(event.call_key, []).append(event)
         for events in calls.values():
             started = [e for e in events if e.node == "incoming"]
             if started and not any(_chose_language(e) for e in events):
@@ -224,9 +225,8 @@ def prune(db: Database, now: datetime, months: int) -> tuple[int, int]:
     """Delete events older than the retention and erase old call keys: (deleted, calls)."""
     calls = forget_call_keys(db, now)
     with db.session() as s:
-        deleted = s.execute(
-            delete(CallEvent).where(CallEvent.at < retention_cutoff(now, months))
-        ).rowcount
+        result = s.execute(delete(CallEvent).where(CallEvent.at < retention_cutoff(now, months)))
+        deleted = result.rowcount  # type: ignore[attr-defined]  # a CursorResult for a DELETE
     return deleted, calls
 
 

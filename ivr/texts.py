@@ -188,8 +188,15 @@ def choice(db: Database, segment: str, lang: str) -> TextChoice | None:
 
 
 def get_version(db: Database, version_id: int) -> TextVersion | None:
+    """A text version by id, or None if there is no such version."""
     with db.session() as s:
         return s.get(TextVersion, version_id)
+
+
+def was_published(db: Database, version_id: int) -> bool:
+    """Whether this (existing) version has ever been the published text."""
+    with db.session() as s:
+        return s.get_one(TextVersion, version_id).published_at is not None
 
 
 def publish_version(db: Database, version: TextVersion, by: str) -> None:
@@ -200,7 +207,7 @@ def publish_version(db: Database, version: TextVersion, by: str) -> None:
             row = TextChoice(segment=version.segment, lang=version.lang)
             s.add(row)
         row.version_id, row.chosen_at, row.chosen_by = version.id, utcnow(), by
-        stored = s.get(TextVersion, version.id)
+        stored = s.get_one(TextVersion, version.id)
         if stored.published_at is None:
             stored.published_at = row.chosen_at
 

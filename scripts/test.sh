@@ -9,5 +9,5 @@ scripts/setup.sh "test,browser,postgres"
 if ! scripts/install-browser.sh; then
   echo "!! Chromium could not be installed: browser tests will be skipped"
 fi
-.venv/bin/ruff check ivr tests scripts
+scripts/lint.sh
 exec .venv/bin/python -m pytest -q -n "${TEST_WORKERS:-2}" "$@"

@@ -12,6 +12,7 @@ The caller's webhooks are not touched: CSRF is checked only on the staff pages.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from flask import Flask, send_from_directory, session
 from flask_login import LoginManager
@@ -95,8 +96,9 @@ def register(app: Flask) -> None:
     app.add_url_rule("/favicon.ico", "favicon", _favicon)
 
 
+STATIC = Path(__file__).parent / "static"  # the blueprint's static folder
+
+
 def _favicon():
     """The line's icon, for browsers that ask for /favicon.ico (the staff pages link it)."""
-    return send_from_directory(
-        bp.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400
-    )
+    return send_from_directory(STATIC, "favicon.svg", mimetype="image/svg+xml", max_age=86400)

@@ -227,7 +227,7 @@ def sign_in(
         ok = ok and row is not None and row.active
         s.add(SignInAttempt(at=now, email=email, ip=ip, succeeded=ok))
         s.execute(delete(SignInAttempt).where(SignInAttempt.at < now - KEEP_ATTEMPTS))
-        if not ok:
+        if not ok or row is None:  # row is None only for an unknown e-mail, never ok
             _audit_failure(s, row, email, ip, now, limits)
             return SignIn.WRONG, None
         row.last_sign_in = now

@@ -59,7 +59,8 @@ class Day:
             self.opens is None
             or any(c.whole_day for c in self.closures)
             or any(
-                c.starts <= self.opens and (c.ends is None or c.ends >= self.closes)
+                c.starts <= self.opens
+                and (c.ends is None or (self.closes is not None and c.ends >= self.closes))
                 for c in self.closures
             )
         )
@@ -168,8 +169,8 @@ def coming(
         name = holiday_name(day)
         if name and day.weekday() in weekly.days:
             found.append(Coming(day, "holiday", name))
-        elif eve(day) and not name and day.weekday() in weekly.days:
-            found.append(Coming(day, "eve", eve(day)))
+        elif (eve_key := eve(day)) and not name and day.weekday() in weekly.days:
+            found.append(Coming(day, "eve", eve_key))
     end = today + timedelta(days=days)
     for c in closures:
         s = span(c.starts_at, c.ends_at)

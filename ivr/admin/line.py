@@ -210,7 +210,7 @@ def set_transfer():
     write_setting(db(), "dial_timeout", form.timeout.data)
     log_change(
         "line.transfer",
-        f"numbers {', '.join(old.transfer_numbers)} → {', '.join(numbers)}; "
+        f"numbers {', '.join(old.transfer_numbers)} → {', '.join(n for n in numbers if n)}; "
         f"ring {old.dial_timeout} s → {form.timeout.data} s",
     )
     flash(t("saved"), "info")

@@ -108,7 +108,7 @@ def publish(version_id: int):
     # two editors publishing at once leave one text and its audio, never a mix. (Rendering,
     # the slow part, is done before.) A version never published before is a publish.
     with texts.publishing(db(), version.segment, version.lang):
-        first_time = texts.get_version(db(), version.id).published_at is None
+        first_time = not texts.was_published(db(), version.id)
         texts.publish_version(db(), version, by)
         played = lib.play_text(version.segment, version.lang, version.text, by)
     action = "publish" if first_time else "restore"

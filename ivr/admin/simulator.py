@@ -25,6 +25,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..hours import OSLO
 from ..phone import DIAL_OUTCOMES, TwimlError
+from ..services import current_app_object
 from ..simulator import DEFAULT_REGION, Options, SimulatedCall, country_choices, example_number
 from .blueprint import CONTENT_SECURITY_POLICY
 from .i18n import ui_language
@@ -91,7 +92,7 @@ def _resume(data: dict) -> SimulatedCall:
         state = _signer().loads(str(data.get("state", "")), max_age=STATE_MAX_AGE)
     except BadSignature:
         abort(400)
-    return SimulatedCall.resume(current_app._get_current_object(), state)
+    return SimulatedCall.resume(current_app_object(), state)
 
 
 def _heard(data: dict) -> float | None:
@@ -105,7 +106,7 @@ def _act(data: dict) -> SimulatedCall:
     """Run the page's action on a new or resumed call; 400 for anything malformed."""
     action = data.get("action")
     if action == "start":
-        simulated = SimulatedCall(current_app._get_current_object(), _options(data))
+        simulated = SimulatedCall(current_app_object(), _options(data))
         simulated.start()
         return simulated
     simulated = _resume(data)

@@ -65,7 +65,7 @@ def row_label(section: str, label: str) -> str:
 
 
 def _charts(result: Report) -> dict[str, object]:
-    charts = {}
+    charts: dict[str, object] = {}
     for section in result.sections:
         if section.name not in CHARTS or not section.rows:
             continue

@@ -169,7 +169,8 @@ def check(langs) -> None:
             else:
                 found.insert(0, "missing: run `ivr audio build`")
         elif state.state == "stale":
-            who = "human recording" if state.recording.source == "human" else "TTS"
+            human = state.recording is not None and state.recording.source == "human"
+            who = "human recording" if human else "TTS"
             hint = "record it again" if who == "human recording" else "run `ivr audio build`"
             found.insert(0, f"stale: the text changed since this {who} was made; {hint}")
         for problem in found:

@@ -12,6 +12,8 @@ if connection is None:  # `alembic` run by hand: use the URL from alembic.ini / 
     url = context.get_x_argument(as_dictionary=True).get("url") or context.config.get_main_option(
         "sqlalchemy.url"
     )
+    if not url:
+        raise SystemExit("no database URL: pass -x url=... or set sqlalchemy.url in alembic.ini")
     connection = create_engine(url).connect()
 
 context.configure(

@@ -25,6 +25,7 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(load_settings(app.instance_path, overrides))
     register_logging(app)
+    register_quick_webhooks(app)
     register_proxy(app)
     register_request_limits(app)
     register_content(app)
@@ -47,6 +48,14 @@ def register_logging(app: Flask) -> None:
         log.warning("ALLOW_UNSIGNED_WEBHOOKS is on and TWILIO_AUTH_TOKEN is not set: anyone can")
         log.warning("call these webhooks. Use this for local development only, never in service.")
         log.warning("!" * 72)
+
+
+def register_quick_webhooks(app: Flask) -> None:
+    """Cached answers to Twilio's common webhooks, directly around Flask (ivr/voice/quick.py);
+    registered first, so ProxyFix and the webhook guard run before it."""
+    from .voice.quick import register
+
+    register(app)
 
 
 def register_proxy(app: Flask) -> None:

@@ -3,6 +3,9 @@
 The key is everything the answer depends on: the request (position, key pressed, the line's
 number), whether KOM is open, and the content version (settings, texts, audio). When the
 version changes the whole cache is dropped, so staff changes are heard at once.
+
+Flask's routes fill the cache (`get`); the quick path in front of Flask (ivr/voice/quick.py)
+only reads it (`peek`) and sends the answer's prebuilt bytes.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 MAX_ANSWERS = 4096
 
@@ -24,6 +27,11 @@ class Answer:
     event: str
     node: str
     key: str | None
+    counted: bool = True  # a step of a call for statistics (the staff's whisper is not)
+    body: bytes = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "body", self.twiml.encode())  # encoded once, sent many times
 
 
 class AnswerCache:
@@ -35,6 +43,17 @@ class AnswerCache:
         self._version: Hashable = None
         self._answers: OrderedDict[Hashable, Answer] = OrderedDict()
         self._lock = threading.Lock()
+
+    def peek(self, version: Hashable, key: Hashable) -> Answer | None:
+        """The answer kept for `key` under `version`, or None (never computes anything)."""
+        with self._lock:
+            if version != self._version:
+                return None
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+                self.hits += 1
+            return found
 
     def get(self, version: Hashable, key: Hashable, compute: Callable[[], Answer]) -> Answer:
         """The answer for `key` under `version`: cached, or computed and kept."""

@@ -7,6 +7,8 @@ kept in an exception. The `phonenumbers` library (Google's libphonenumber) reads
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import phonenumbers
 
 MAX_LENGTH = 20  # "+" and at most 15 digits in E.164, with room for stray characters
@@ -29,3 +31,29 @@ def country_of(number: str | None) -> str | None:
         return None
     country: str | None = phonenumbers.region_code_for_number(parsed)
     return country
+
+
+def listed_country_of(number: str | None, listed: Collection[str]) -> str | None:
+    """`country_of(number)` when that country is one of `listed`, else None.
+
+    The same answer, cheaper: a number in plain E.164 form ("+" and ASCII digits) whose
+    calling code serves none of the listed countries is not parsed at all. Most callers of a
+    Norwegian line have +47 (Norway and Svalbard), which no language lists.
+    """
+    plain = number and number.startswith("+") and number[1:].isascii() and number[1:].isdigit()
+    if plain and not any(region in listed for region in _regions_of_calling_code(number[1:])):
+        return None
+    country = country_of(number)
+    return country if country in listed else None
+
+
+def _regions_of_calling_code(digits: str) -> tuple[str, ...]:
+    """The regions sharing the calling code these digits start with (as libphonenumber reads
+    it: the first 1-3 digits that form a known code; none starts with 0), or ()."""
+    if digits.startswith("0"):
+        return ()
+    for length in range(1, 4):
+        regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(int(digits[:length] or "0"))
+        if regions:
+            return tuple(regions)
+    return ()

@@ -4,6 +4,7 @@ that language, before anything else; the number itself is never kept anywhere.""
 from __future__ import annotations
 
 import logging
+import random
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -11,9 +12,9 @@ from dataclasses import dataclass
 import phonenumbers
 import pytest
 
-from ivr.caller_country import country_of
+from ivr.caller_country import country_of, listed_country_of
 from ivr.catalog import CatalogError, Prompt, load_catalog
-from ivr.config import DEFAULTS
+from ivr.config import DEFAULTS, PROJECT_ROOT
 from ivr.services import services
 
 from .conftest import Call
@@ -220,3 +221,30 @@ def test_cached_answers_never_cross_countries(call_from):
     norwegian = call_from("+4799999999").documents[0]
     assert "hint=ro" in romanian and "hint=ro" not in norwegian
     assert call_from(mobile_number("RO")).documents[0] == romanian
+
+
+def _numbers_to_compare() -> list[str | None]:
+    """Numbers of every calling code (valid, too short, too long), and odd forms."""
+    chance = random.Random(9)
+    codes = sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
+    numbers: list[str | None] = [*WITHHELD, None, "", "+", "+0123456789", "+47 999 99 999"]
+    numbers += ["+٤٧٩٩٩٩٩٩٩٩", "+1-876-555-0100", "+18765550100", "+447911123456", "+999"]
+    for code in codes:
+        for length in (4, 8, 9, 10, 12):
+            numbers.append(f"+{code}" + "".join(chance.choice("0123456789") for _ in range(length)))
+    return numbers
+
+
+CATALOG = load_catalog(PROJECT_ROOT / "prompts")
+NUMBERS_TO_COMPARE = _numbers_to_compare()
+
+
+@pytest.mark.parametrize(
+    "listed", [frozenset(CATALOG.caller_country), frozenset({"JM", "SJ", "GG"}), frozenset()]
+)
+def test_the_quick_country_check_agrees_with_the_full_one(listed):
+    """The shortcut (no parsing when the calling code serves no listed country) never changes
+    the answer: e.g. +1 serves the US and Jamaica alike, +44 Britain and Guernsey."""
+    for number in NUMBERS_TO_COMPARE:
+        full = country_of(number)
+        assert listed_country_of(number, listed) == (full if full in listed else None), number

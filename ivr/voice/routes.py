@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
+from typing import Any
 
 from flask import Blueprint, Response, current_app, g, request, url_for
 from twilio.twiml.voice_response import VoiceResponse
@@ -19,7 +20,6 @@ from werkzeug.exceptions import HTTPException
 from .. import flow
 from ..answers import Answer
 from ..call_events import Event
-from ..caller_country import country_of
 from ..catalog import Catalog
 from ..flow import Line, Position, Step
 from ..hours import is_open
@@ -27,9 +27,18 @@ from ..line import offered_languages
 from ..models import utcnow
 from ..schedule import LineSettings
 from ..selftest import SELFTEST_CALL_SID
-from ..services import services
+from ..services import Services, services
 from ..simulation import DraftAudio, current_simulation, draft_catalog
 from ..stats import call_key
+from .keys import (
+    answer_key,
+    dial_key,
+    incoming_key,
+    pressed,
+    step_key,
+    whisper_key,
+    whisper_language,
+)
 from .security import twilio_only
 from .twiml import EMERGENCY_TWIML, Transfer, render, say_only
 
@@ -106,7 +115,7 @@ def _transfer(lang: str | None) -> Transfer:
     )
 
 
-def _respond(compute: Callable[[], tuple[Step, str, str | None]], *request_key) -> Response:
+def _respond(compute: Callable[[], tuple[Step, str, str | None]], request_key: tuple) -> Response:
     """The answer to this request: the same for every caller at the same position while KOM's
     state and content stay the same, so it is computed once (see ivr/answers.py). The key must
     hold everything else the answer depends on (`request_key`: position and key pressed; the
@@ -114,7 +123,7 @@ def _respond(compute: Callable[[], tuple[Step, str, str | None]], *request_key) 
     road). A simulated call (staff's simulator) is neither cached nor counted."""
     shared = services()
     simulated = current_simulation() is not None
-    key = (request.endpoint, *request_key, request.form.get("To", ""), _open_now())
+    key = answer_key(str(request.endpoint), request_key, request.form, _open_now())
 
     def render_answer() -> Answer:
         step, node, pressed = compute()
@@ -133,33 +142,35 @@ def _respond(compute: Callable[[], tuple[Step, str, str | None]], *request_key) 
         else shared.answers.get(shared.content_version(), key, render_answer)
     )
     g.event = answer.event
-    call_sid = request.form.get("CallSid", "")
-    if not simulated and call_sid != SELFTEST_CALL_SID:  # `ivr selftest` is not a caller
+    if not simulated:
+        record_event(shared, answer, request.form.get("CallSid", ""), current_app.config)
+    return Response(answer.body, mimetype="text/xml")
+
+
+def record_event(
+    shared: Services, answer: Answer, call_sid: str, config: Mapping[str, Any]
+) -> None:
+    """Queue the answer's anonymous event for statistics (never written on the call's road);
+    a call of `ivr selftest` is not a caller and is not counted."""
+    if call_sid != SELFTEST_CALL_SID:
         shared.events.record(
             Event(
                 answer.lang,
                 answer.node,
                 answer.key,
                 answer.event,
-                call_key=call_key(current_app.config["SECRET_KEY"], call_sid),
+                call_key=call_key(config["SECRET_KEY"], call_sid),
             )
         )
-    return Response(answer.twiml, mimetype="text/xml")
 
 
 @bp.post("")
 @twilio_only
 def incoming():
     """A call comes in: the language of the caller's country first (if any), greeting, menu."""
-    hint = _country_language()
-    return _respond(lambda: (flow.start(_line(), hint), "incoming", None), hint)
-
-
-def _country_language() -> str | None:
-    """The language menu.toml lists for the country of the caller's number (offered first if
-    the menu offers it). The number (`From`) is read here, in memory, and nowhere else: only
-    the language travels on (`hint=ro` in the URL; the answer cache keys on it too)."""
-    return _catalog().language_for_country(country_of(request.form.get("From")))
+    request_key = incoming_key(_catalog(), request.form)
+    (hint,) = request_key
+    return _respond(lambda: (flow.start(_line(), hint), "incoming", None), request_key)
 
 
 @bp.post("/step")
@@ -167,12 +178,11 @@ def _country_language() -> str | None:
 def step():
     """The caller pressed a key (or stayed silent) at the position in the URL."""
     position = Position.from_query(request.args)
-    digits = request.form.get("Digits", "")
-    key = digits[:1] if digits[:1] in "0123456789*#" else None
+    request_key = step_key(position, request.form)
+    key, digits = pressed(request.form)
     return _respond(
         lambda: (flow.next_step(_line(), position, key or digits), position.node, key),
-        position,
-        key or digits[:32],
+        request_key,
     )
 
 
@@ -180,27 +190,33 @@ def step():
 @twilio_only
 def dial_result():
     """The transfer ended: answered and finished, or busy, no answer, failed."""
-    lang = request.args.get("lang") or None
-    status = request.form.get("DialCallStatus", "")
-    status = status if status.replace("-", "").isalpha() else "unknown"
-    return _respond(
-        lambda: (flow.after_transfer(_line(), lang, status[:20]), "dial", None), lang, status[:20]
-    )
+    request_key = dial_key(request.args, request.form)
+    lang, status = request_key
+    return _respond(lambda: (flow.after_transfer(_line(), lang, status), "dial", None), request_key)
 
 
 @bp.post("/whisper")
 @twilio_only
 def whisper():
-    """Heard by KOM's staff member before the caller is connected: the caller's language."""
-    catalog = _catalog()
-    language = catalog.languages.get(request.args.get("lang", ""))
-    name = language.name_nb if language else catalog.staff["unknown_language"]
-    text = catalog.staff["whisper"].replace("{language}", name)
-    response = VoiceResponse()
-    response.say(text, voice=catalog.staff["voice"], language=catalog.staff["language"])
-    response.pause(length=1)
-    response.say(text, voice=catalog.staff["voice"], language=catalog.staff["language"])
-    return Response(str(response), mimetype="text/xml")
+    """Heard by KOM's staff member before the caller is connected: the caller's language.
+    The same for every call in that language: cached like the callers' answers, not counted."""
+    catalog, shared = _catalog(), services()
+
+    def render_whisper() -> Answer:
+        lang = whisper_language(catalog, request.args)
+        name = catalog.languages[lang].name_nb if lang else catalog.staff["unknown_language"]
+        text = catalog.staff["whisper"].replace("{language}", name)
+        response = VoiceResponse()
+        response.say(text, voice=catalog.staff["voice"], language=catalog.staff["language"])
+        response.pause(length=1)
+        response.say(text, voice=catalog.staff["voice"], language=catalog.staff["language"])
+        return Answer(str(response), None, "-", "whisper", None, counted=False)
+
+    if current_simulation() is not None:  # the drafts' names: computed for this call only
+        return Response(render_whisper().twiml, mimetype="text/xml")
+    key = whisper_key(catalog, request.args)
+    answer = shared.answers.get(shared.content_version(), key, render_whisper)
+    return Response(answer.body, mimetype="text/xml")
 
 
 @bp.post("/fallback")
@@ -244,18 +260,38 @@ def _start_timer() -> None:
 def _log_request(response: Response) -> Response:
     """One line per request Twilio signed, with only values the line knows (a node, a language
     code): text from the URL as sent never reaches the log, so no line can be forged there."""
-    if not g.get("signed_by_twilio"):
-        return response  # refused: security.py logged it, without anything from the request
-    elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-    node, lang = request.args.get("node", ""), request.args.get("lang", "")
-    log.info(
-        "webhook %s node=%s lang=%s event=%s status=%s ms=%.1f%s",
-        request.endpoint,
-        node if node in flow.NODES else "-",
-        lang if lang in _catalog().languages else "-",
+    if not g.get("signed_by_twilio") or not log.isEnabledFor(logging.INFO):
+        return response  # refused (security.py logged it, without anything from the request)
+    log_webhook(
+        str(request.endpoint),
+        request.args,
+        _catalog(),
         g.get("event", "-"),
         response.status_code,
-        elapsed,
-        " simulated" if current_simulation() is not None else "",
+        g.get("started", time.perf_counter()),
+        simulated=current_simulation() is not None,
     )
     return response
+
+
+def log_webhook(
+    endpoint: str,
+    args: Mapping[str, str],
+    catalog: Catalog,
+    event: str,
+    status: int,
+    started: float,
+    simulated: bool = False,
+) -> None:
+    """The one line logged for a signed webhook: only a node and a language the line knows."""
+    node, lang = args.get("node", ""), args.get("lang", "")
+    log.info(
+        "webhook %s node=%s lang=%s event=%s status=%s ms=%.1f%s",
+        endpoint,
+        node if node in flow.NODES else "-",
+        lang if lang in catalog.languages else "-",
+        event,
+        status,
+        (time.perf_counter() - started) * 1000,
+        " simulated" if simulated else "",
+    )

@@ -10,36 +10,85 @@ from __future__ import annotations
 import functools
 import hmac
 import logging
+from collections.abc import Mapping
 
 from flask import abort, current_app, g, request
 from twilio.request_validator import RequestValidator
+from werkzeug.wsgi import get_current_url
 
 log = logging.getLogger(__name__)
 
 
 def public_request_url() -> str:
-    """The URL Twilio called, as Twilio saw it: the raw path and query, byte for byte."""
-    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
-    path = raw if raw and raw.startswith("/") else request.full_path.removesuffix("?")
-    base = current_app.config["PUBLIC_BASE_URL"] or request.host_url.rstrip("/")
-    return base + request.script_root + path.removeprefix(request.script_root)
+    """The URL Twilio called, as Twilio saw it, for the request being handled."""
+    config = current_app.config
+    return public_url(request.environ, config["PUBLIC_BASE_URL"], config.get("TRUSTED_HOSTS"))
+
+
+def public_url(environ: dict, public_base_url: str, trusted_hosts: list[str] | None = None) -> str:
+    """The URL Twilio called: PUBLIC_BASE_URL (or the scheme and host the request shows, after
+    TRUSTED_PROXIES) and the raw path and query, byte for byte. Read from the WSGI environ
+    alone, as Werkzeug reads it, so Flask's routes and the quick path check the same URL."""
+    script_root = _wsgi_text(environ.get("SCRIPT_NAME") or "").rstrip("/")
+    raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
+    if raw and raw.startswith("/"):
+        path = raw
+    else:
+        path = "/" + _wsgi_text(environ.get("PATH_INFO") or "").lstrip("/")
+        path = f"{path}?{environ.get('QUERY_STRING', '').encode('latin1').decode()}"
+        path = path.removesuffix("?")
+    base = public_base_url or _host_url(
+        environ["wsgi.url_scheme"],
+        environ.get("HTTP_HOST"),
+        environ.get("SERVER_NAME"),
+        environ.get("SERVER_PORT"),
+        tuple(trusted_hosts) if trusted_hosts is not None else None,
+    )
+    return base + script_root + path.removeprefix(script_root)
+
+
+@functools.lru_cache(maxsize=64)
+def _host_url(
+    scheme: str,
+    host: str | None,
+    server_name: str | None,
+    server_port: str | None,
+    trusted_hosts: tuple[str, ...] | None,
+) -> str:
+    """Werkzeug's `request.host_url` without its slash, for these parts of the environ (the
+    same few for every request of a deployment; remembered, a refused host never is)."""
+    environ = {"wsgi.url_scheme": scheme, "HTTP_HOST": host, "SERVER_NAME": server_name}
+    environ = {name: value for name, value in environ.items() if value is not None}
+    if server_port is not None:
+        environ["SERVER_PORT"] = server_port
+    return get_current_url(environ, host_only=True, trusted_hosts=trusted_hosts).rstrip("/")
+
+
+def _wsgi_text(value: str) -> str:
+    """A path from the WSGI environ as text (WSGI carries bytes as latin-1), as Werkzeug does."""
+    return value.encode("latin1").decode(errors="replace")
+
+
+def signature_holds(token: str, url: str, params: Mapping[str, str], signature: str) -> bool:
+    """Whether `signature` is Twilio's for this URL and form, by Twilio's RequestValidator."""
+    validator = RequestValidator(token)
+    # The URL as called signs almost every request: one HMAC. Only when it does not match are
+    # the other forms Twilio may have signed (with or without the port) tried.
+    if hmac.compare_digest(validator.compute_signature(url, params), signature):
+        return True
+    return bool(validator.validate(url, params, signature))
 
 
 def signed_by_twilio() -> bool:
     """Whether this request carries a valid X-Twilio-Signature."""
     token = current_app.config["TWILIO_AUTH_TOKEN"]
     if not token:
-        return current_app.config["ALLOW_UNSIGNED_WEBHOOKS"]
+        return bool(current_app.config["ALLOW_UNSIGNED_WEBHOOKS"])
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature:
         return False
     params = request.form if request.method == "POST" else {}
-    validator, url = RequestValidator(token), public_request_url()
-    # The URL as called signs almost every request: one HMAC. Only when it does not match are
-    # the other forms Twilio may have signed (with or without the port) tried.
-    if hmac.compare_digest(validator.compute_signature(url, params), signature):
-        return True
-    return validator.validate(url, params, signature)
+    return signature_holds(token, public_request_url(), params, signature)
 
 
 def twilio_only(view):

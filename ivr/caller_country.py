@@ -8,6 +8,7 @@ kept in an exception. The `phonenumbers` library (Google's libphonenumber) reads
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import TypeGuard
 
 import phonenumbers
 
@@ -40,11 +41,18 @@ def listed_country_of(number: str | None, listed: Collection[str]) -> str | None
     calling code serves none of the listed countries is not parsed at all. Most callers of a
     Norwegian line have +47 (Norway and Svalbard), which no language lists.
     """
-    plain = number and number.startswith("+") and number[1:].isascii() and number[1:].isdigit()
-    if plain and not any(region in listed for region in _regions_of_calling_code(number[1:])):
+    calling_code_regions = _regions_of_calling_code(number[1:]) if _plain_e164(number) else None
+    if calling_code_regions is not None and not any(r in listed for r in calling_code_regions):
         return None
     country = country_of(number)
     return country if country in listed else None
+
+
+def _plain_e164(number: str | None) -> TypeGuard[str]:
+    """Whether the number is "+" and ASCII digits only (as Twilio sends a caller's number)."""
+    if number is None or not number.startswith("+"):
+        return False
+    return number[1:].isascii() and number[1:].isdigit()
 
 
 def _regions_of_calling_code(digits: str) -> tuple[str, ...]:

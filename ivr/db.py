@@ -25,6 +25,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from .snapshot import after_fork
 
@@ -105,7 +106,6 @@ def _engine(url: str, for_app: bool) -> Engine:
             pool_recycle=300,
             pool_pre_ping=False,
         )
-        Watchdog(SESSION_SECONDS).attach(engine)
     else:
         engine = create_engine(url, pool_pre_ping=True)
     if for_app:
@@ -147,28 +147,34 @@ def _waited(try_once, wait: float) -> bool:
 
 
 @contextmanager
-def _advisory_lock(engine: Engine, name: str, wait: float) -> Iterator[None]:
-    """A PostgreSQL session-level advisory lock on its own connection."""
+def _advisory_lock(engine: Engine, watchdog: Watchdog, name: str, wait: float) -> Iterator[None]:
+    """A PostgreSQL session-level advisory lock, on a connection of its own.
+
+    The connection is held for as long as the work inside takes (a publication, an audio
+    build), so it comes from `engine` (no pool: lock waiters never take the connections the
+    snapshots, the event writer and the staff pages need) and the watchdog times each of its
+    statements, not the whole hold: a long publication is not a frozen server, and a frozen
+    server still cuts a waiting statement.
+    """
     key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
     try:
         connection = engine.connect()
     except SQLAlchemyError as exc:
         raise DatabaseUnavailable(str(exc).splitlines()[0]) from exc
+
+    def run(statement: str) -> Any:
+        with watchdog.watching(connection.connection.dbapi_connection):
+            value = connection.execute(text(statement), {"k": key}).scalar()
+            connection.commit()  # never idle in a transaction while the work runs
+        return value
+
     try:
-        took = _waited(
-            lambda: connection.execute(
-                text("SELECT pg_try_advisory_lock(:k)"), {"k": key}
-            ).scalar(),
-            wait,
-        )
-        connection.commit()
-        if not took:
+        if not _waited(lambda: bool(run("SELECT pg_try_advisory_lock(:k)")), wait):
             raise Busy(f"{name}: busy in another process")
         try:
             yield
         finally:
-            connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-            connection.commit()
+            run("SELECT pg_advisory_unlock(:k)")
     except SQLAlchemyError as exc:
         raise DatabaseUnavailable(str(exc).splitlines()[0]) from exc
     finally:
@@ -278,6 +284,15 @@ class Watchdog:
         with self._cond:
             self._held.pop(id(connection), None)
 
+    @contextmanager
+    def watching(self, connection: Any) -> Iterator[None]:
+        """Time one statement on a connection held outside the pool (`_advisory_lock`)."""
+        self.watch(connection)
+        try:
+            yield
+        finally:
+            self.release(connection)
+
     def _ensure_thread(self) -> None:
         if self._pid == os.getpid():
             return
@@ -321,6 +336,13 @@ class Database:
     def __init__(self, url: str):
         self.url = url
         self.engine: Engine = _engine(url, for_app=True)
+        self._locks: tuple[Engine, Watchdog] | None = None
+        if self.engine.dialect.name == "postgresql":
+            watchdog = Watchdog(SESSION_SECONDS)
+            watchdog.attach(self.engine)
+            # Advisory locks: one connection each, outside the pool (see `_advisory_lock`).
+            locks = create_engine(url, connect_args=_postgres_arguments(), poolclass=NullPool)
+            self._locks = (locks, watchdog)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.on_change: list[Callable[[set[str]], None]] = []
         event.listen(self.sessions, "after_flush", _note_changed_tables)
@@ -352,8 +374,8 @@ class Database:
         at a time, across every process and machine sharing this database: a PostgreSQL
         advisory lock, or for SQLite an exclusive lock on a file beside the database. `Busy`
         if the lock is not had within `wait` seconds (0: try once)."""
-        if self.engine.dialect.name == "postgresql":
-            lock = _advisory_lock(self.engine, name, wait)
+        if self._locks is not None:
+            lock = _advisory_lock(*self._locks, name, wait)
         else:
             lock = _file_lock(self.url, name, wait)
         with lock:

@@ -8,6 +8,7 @@ there a missing server fails instead of skipping.
 import os
 import signal
 import threading
+import time
 import uuid
 from datetime import datetime
 
@@ -228,3 +229,79 @@ def test_statistics_and_prune_on_postgres(pg_app):
     assert stats.prune(db, wednesday + timedelta(days=800), 13)[0] > 0
     with db.session() as s:
         assert s.scalars(select(CallEvent)).all() == []
+
+
+WATCHDOG_LIMIT = 0.5  # seconds: the watchdog's limit in the lock tests (5 s in service)
+
+
+@pytest.fixture
+def quick_watchdog_app(app_settings, pg_url, monkeypatch):
+    """A line on PostgreSQL whose watchdog cuts a connection held longer than half a second."""
+    monkeypatch.setattr("ivr.db.SESSION_SECONDS", WATCHDOG_LIMIT)
+    app = create_app({**app_settings, "DATABASE_URL": pg_url})
+    services(app).db.upgrade()
+    yield app
+    services(app).close()
+
+
+def test_a_publication_outlasting_the_watchdog_keeps_its_lock(quick_watchdog_app):
+    """The watchdog cuts connections held too long (a frozen server). The advisory lock's
+    connection is held for the whole publication, and the second editor's for the whole wait:
+    neither may be cut, or the server drops the lock and both publish at once."""
+    db = services(quick_watchdog_app).db
+    timeline: list[str] = []
+    first_inside = threading.Event()
+
+    def first() -> None:
+        with db.serialised("publish greeting en"):
+            timeline.append("first in")
+            first_inside.set()
+            # The duration under test (not a synchronisation): a publication that renders
+            # audio holds its lock this long, three times the watchdog's limit.
+            time.sleep(3 * WATCHDOG_LIMIT)
+            with db.session() as s:  # the work inside still reaches the database
+                s.execute(text("SELECT 1"))
+            timeline.append("first out")
+
+    def second() -> None:
+        assert first_inside.wait(10)
+        with db.serialised("publish greeting en", wait=10):
+            timeline.append("second in")
+
+    (first_done, first_result), (second_done, second_result) = in_thread(first), in_thread(second)
+    assert first_done.wait(20) and second_done.wait(20)
+    assert first_result == [None] and second_result == [None], (first_result, second_result)
+    assert timeline == ["first in", "first out", "second in"]
+
+
+def test_a_frozen_server_still_cuts_a_wait_for_a_lock(quick_watchdog_app):
+    """Each statement on a lock's connection keeps the watchdog's limit: waiting for a lock on
+    a frozen server ends with DatabaseUnavailable, not never."""
+    db = services(quick_watchdog_app).db
+    release, first_inside = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with db.serialised("audio build"):
+            first_inside.set()
+            release.wait(20)
+
+    first_done, first_result = in_thread(first)
+    assert first_inside.wait(10)
+    processes = server_processes(SERVER)
+    try:
+        for pid in processes:
+            os.kill(pid, signal.SIGSTOP)
+    except PermissionError:
+        release.set()
+        pytest.skip("this user may not stop the PostgreSQL server's processes")
+    try:
+        waiting, failure = in_thread(lambda: db.serialised("audio build", wait=60).__enter__())
+        assert waiting.wait(15), "a wait for a lock on a frozen server never ended"
+        assert isinstance(failure[0], DatabaseUnavailable)
+    finally:
+        for pid in processes:
+            os.kill(pid, signal.SIGCONT)
+        release.set()
+    assert first_done.wait(20) and first_result == [None]
+    with db.serialised("audio build", wait=5):  # the lock was given back
+        pass

@@ -158,4 +158,5 @@ class _Form(MultiDict[str, str]):
 
 def register(app: Flask) -> None:
     """Put the quick path directly around Flask (before ProxyFix and the guard wrap it)."""
-    app.wsgi_app = QuickWebhooks(app, app.wsgi_app)
+    # Flask's documented way to add WSGI middleware: replace the method on the instance.
+    app.wsgi_app = QuickWebhooks(app, app.wsgi_app)  # type: ignore[method-assign]

@@ -4,7 +4,8 @@
 # driven by wrk on loopback with signed webhooks as Twilio sends them. Two scenarios: the
 # signed POST /voice that starts a call, and a whole call's walk (answer, English, a topic,
 # press 0, the transfer's whisper and end). Prints requests/s, p50 and p99 of each, the ratio
-# real/bare, and how many call events the real line wrote (events are queued, then written).
+# real/bare, and how many call events the real line wrote (queued, then written in batches):
+# it fails when the events of the requests it answered are missing.
 # Usage: scripts/bench_load.sh [workers] [seconds] [connections]   (installs wrk with apt if missing)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,14 +49,20 @@ measure() {  # measure NAME SCENARIO: one wrk run, one line of figures in $tmp/N
     END { printf "%s %.0f %.2f %.2f\n", name, rps, p50, p99 }' "$tmp/$1.wrk" > "$tmp/$1.txt"
 }
 
+# In the order bare, line, line, bare: each ratio compares runs close together in time, so a
+# machine whose load drifts (shared, busy) tilts neither scenario the same way.
 serve bench_bare_app:app --pythonpath scripts
-for scenario in voice walk; do measure "bare-$scenario" "$scenario"; done
+measure bare-voice voice
 stop
 serve 'ivr:create_app()'
 status=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$base/voice" --data "To=1")
 [ "$status" = 403 ] || { echo "an unsigned request was answered $status, not 403" >&2; exit 1; }
-for scenario in voice walk; do measure "line-$scenario" "$scenario"; done
+measure line-voice voice
+measure line-walk walk
 stop  # a graceful stop: the workers write their queued events
+serve bench_bare_app:app --pythonpath scripts
+measure bare-walk walk
+stop
 
 echo "gunicorn ${config[*]:-(defaults)} -w $workers; wrk -t 2 -c $connections -d ${seconds}s on loopback"
 printf '%-28s %10s %9s %9s\n' "" "requests/s" "p50 ms" "p99 ms"

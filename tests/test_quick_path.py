@@ -222,3 +222,12 @@ def test_the_fallback_is_flasks_and_still_gives_the_callback_information(app):
         text = response.get_data(as_text=True)
         assert "112" in text and "47. 45. 15. 00" in text and "<Hangup" in text
     assert flask.count == 2
+
+
+def test_oversized_or_unsigned_bodies_are_still_refused_before_reading(app):
+    client = app.test_client()
+    assert post(client, "/voice").status_code == 200  # cached now
+    big = {"Filler": "x" * (app.config["WEBHOOK_MAX_KB"] * 1024)}
+    assert post(client, "/voice", big).status_code == 413
+    unsigned = client.post("/voice", data=CALL_PARAMS)
+    assert unsigned.status_code == 403

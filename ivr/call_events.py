@@ -16,8 +16,9 @@ import weakref
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 
 from .db import Database, DatabaseUnavailable
 from .models import CallEvent, utcnow
@@ -28,6 +29,8 @@ MAX_QUEUED = 10_000  # about an hour of a busy line; beyond it, events are dropp
 BATCH = 500  # events per transaction
 INTERVAL = 0.5  # seconds between writes while events keep coming
 RETRY = 2.0  # seconds to wait after the database failed
+# The table itself: a Core multi-row insert costs a sixth of what ORM objects do.
+CALL_EVENT = cast(Table, CallEvent.__table__)
 
 
 @dataclass(frozen=True)
@@ -79,7 +82,7 @@ class CallEvents:
                 batch = [self.queue[i] for i in range(min(BATCH, len(self.queue)))]
                 try:
                     with self.db.session() as s:
-                        s.execute(insert(CallEvent.__table__), [_row(e) for e in batch])
+                        s.execute(insert(CALL_EVENT), [_row(e) for e in batch])
                 except DatabaseUnavailable as exc:
                     log.error(
                         "call events: cannot write %d queued (%s); retrying", len(self.queue), exc

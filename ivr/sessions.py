@@ -11,8 +11,10 @@ from flask import Flask, Request, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 
 NO_COOKIE_BLUEPRINTS = frozenset({"audio", "voice"})
-NO_COOKIE_ENDPOINTS = frozenset({"health"})
-NO_SESSION_PATHS = ("/voice", "/audio", "/healthz")  # the routes above, by their paths
+NO_COOKIE_ENDPOINTS = frozenset({"health", "favicon"})
+# The routes above, by their paths. The icon too: a browser fetches it at any moment, and it
+# must never read, refresh or end a staff member's session.
+NO_SESSION_PATHS = ("/voice", "/audio", "/healthz", "/favicon.ico")
 
 
 class StaffSessions(SecureCookieSessionInterface):

@@ -32,6 +32,15 @@ def test_webhooks_set_no_cookie_for_a_signed_in_browser(staff):
     assert "Set-Cookie" not in response.headers
 
 
+def test_the_icon_never_touches_a_signed_in_session(staff):
+    """Browsers fetch /favicon.ico at any moment: it neither refreshes nor ends a session."""
+    staff.sign_in(EDITOR)
+    icon = staff.client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+    assert "Set-Cookie" not in icon.headers and "Cookie" not in icon.headers.get("Vary", "")
+    assert staff.client.get("/staff/line").status_code == 200  # still signed in
+
+
 FORGED = "en\n2026-11-30 09:00:00 ERROR ivr caller +4799999999 said hello"
 
 

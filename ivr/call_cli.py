@@ -83,6 +83,8 @@ def describe(line: TranscriptLine) -> list[str]:
             f"{pad}spoken by Twilio's voice (<Say>), about {line.seconds:.1f} s"
             + (f", prompt {line.prompt}" if line.prompt else "")
         )
+        if line.spoken:
+            rows.append(f"{pad}said as: {line.spoken}")
     return rows
 
 

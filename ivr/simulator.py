@@ -23,6 +23,7 @@ from flask import Flask
 from sqlalchemy import select
 from twilio.request_validator import RequestValidator
 
+from .audio.pronounce import said_by_twilio
 from .catalog import SOURCE_LANGUAGE, Catalog, Prompt
 from .models import Recording
 from .phone import Answer, Dialing, Heard, Listening, PhoneCall
@@ -73,7 +74,8 @@ class TranscriptLine:
     step: int
     kind: str  # say | play | key | silence | dial | outcome | end
     lang: str = ""
-    text: str = ""
+    text: str = ""  # the prompt's text as staff wrote it (what <Say> spoke if no prompt matched)
+    spoken: str = ""  # <Say>: the words Twilio's voice spoke, where they differ from `text`
     english: str = ""
     prompt: str = ""
     audio: str = ""  # the URL of the file played
@@ -88,7 +90,10 @@ class TranscriptLine:
 
 
 class PromptIndex:
-    """Tells which prompt a `<Say>` text or a `<Play>` file is, to show it in English too."""
+    """Tells which prompt a `<Say>` text or a `<Play>` file is, to show it in English too.
+
+    A `<Say>` speaks a prompt's text as the pronunciation step prepared it ("one one two" for
+    "112"), so both the staff's text and the prepared words lead to the prompt."""
 
     def __init__(self, catalog: Catalog, recordings: dict[str, Recording]):
         self.catalog = catalog
@@ -96,7 +101,9 @@ class PromptIndex:
         self.texts: dict[str, list[Prompt]] = {}
         for lang in catalog.languages:
             for prompt in catalog.all_prompts(lang):
-                self.texts.setdefault(catalog.text(prompt), []).append(prompt)
+                text = catalog.text(prompt)
+                for words in dict.fromkeys((text, said_by_twilio(catalog.root, lang, text))):
+                    self.texts.setdefault(words, []).append(prompt)
 
     def _said(self, heard: Heard) -> Prompt | None:
         """The prompt of a <Say> text: the one in the voice's language (a translation may
@@ -305,12 +312,13 @@ class SimulatedCall:
             text = self.index.catalog.text(prompt) if prompt else ""
         else:
             seconds = round(len(heard.text) / SAY_CHARACTERS_PER_SECOND, 1)
-            text = heard.text
+            text = self.index.catalog.text(prompt) if prompt else heard.text
         self.running += seconds
         self._note(
             heard.verb.lower(),
             lang=lang,
             text=text,
+            spoken=heard.text if heard.verb == "Say" and heard.text != text else "",
             english=self.index.english(prompt),
             prompt=prompt.id if prompt else "",
             audio=heard.text if heard.verb == "Play" else "",

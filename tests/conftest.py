@@ -15,6 +15,7 @@ from twilio.request_validator import RequestValidator
 
 from ivr import catalog as catalog_module
 from ivr import create_app
+from ivr.audio.pronounce import said_by_twilio
 from ivr.catalog import Language, Prompt
 from ivr.config import PROJECT_ROOT
 from ivr.phone import Heard, PhoneCall
@@ -225,11 +226,18 @@ class Call:
 
     @property
     def said(self) -> str:
+        """The words heard, as spoken ("one one two" where a text has "112")."""
         return " ".join(h.text for h in self.heard)
 
-    def heard_prompt(self, segment: str, lang: str = "en", key: str | None = None) -> bool:
+    def spoken(self, segment: str, lang: str = "en", key: str | None = None) -> str:
+        """The words <Say> speaks for a prompt: its text, prepared by the pronunciation step."""
         text = self.catalog.text(Prompt(segment, lang, key))
-        return any(h.text == text for h in self.heard)
+        return said_by_twilio(self.catalog.root, lang, text)
+
+    def heard_prompt(self, segment: str, lang: str = "en", key: str | None = None) -> bool:
+        """Whether <Say> spoke the prompt (as prepared: "112" is "one one two")."""
+        words = self.spoken(segment, lang, key)
+        return any(h.text == words for h in self.heard)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import phonenumbers
 import pytest
 
 from ivr.caller_country import country_of, listed_country_of
-from ivr.catalog import CatalogError, Prompt, load_catalog
+from ivr.catalog import CatalogError, load_catalog
 from ivr.config import DEFAULTS, PROJECT_ROOT
 from ivr.services import services
 
@@ -99,7 +99,7 @@ def test_every_line_language_but_norwegian_has_a_main_country(catalog):
 @pytest.mark.parametrize("lang", sorted(MAIN_COUNTRY))
 def test_a_call_from_the_main_country_hears_its_language_first_on_key_1(call_from, lang):
     call = call_from(mobile_number(MAIN_COUNTRY[lang]))
-    first = call.catalog.text(Prompt("lang_hint", lang, "1"))
+    first = call.spoken("lang_hint", lang, "1")
     assert call.heard[0].text == first, "the hinted option is the very first thing heard"
     assert call.heard_prompt("greeting", "en") and call.heard_prompt("greeting", "nb")
     assert not any(call.heard_prompt("lang_select", lang, str(k)) for k in range(1, 9)), (
@@ -112,7 +112,7 @@ def test_a_call_from_the_main_country_hears_its_language_first_on_key_1(call_fro
 @pytest.mark.parametrize("country,lang", sorted(ORIGIN.items()))
 def test_large_countries_of_origin_hear_their_callers_language_first(call_from, country, lang):
     call = call_from(mobile_number(country))
-    assert call.heard[0].text == call.catalog.text(Prompt("lang_hint", lang, "1"))
+    assert call.heard[0].text == call.spoken("lang_hint", lang, "1")
 
 
 def test_after_the_hinted_language_the_usual_menu_moves_one_key_on(call_from, catalog):
@@ -127,10 +127,10 @@ def test_after_the_hinted_language_the_usual_menu_moves_one_key_on(call_from, ca
 @pytest.mark.parametrize("number", WITHHELD)
 def test_norwegian_withheld_and_unreadable_numbers_hear_the_usual_menu(call_from, number):
     call = call_from(number)
-    assert call.heard[0].text == call.catalog.text(Prompt("greeting", "en"))
+    assert call.heard[0].text == call.spoken("greeting", "en")
     assert call.heard_prompt("lang_select", "en", "1")
     assert not any(
-        h.text == call.catalog.text(Prompt("lang_hint", code, "1"))
+        h.text == call.spoken("lang_hint", code, "1")
         for code in call.catalog.languages
         for h in call.heard
     )
@@ -141,7 +141,7 @@ def test_a_language_switched_off_is_not_offered_by_country(app, call_from):
 
     write_setting(services(app).db, "disabled_languages", ["ro"])
     call = call_from(mobile_number("MD"))
-    assert call.heard[0].text == call.catalog.text(Prompt("greeting", "en"))
+    assert call.heard[0].text == call.spoken("greeting", "en")
 
 
 def test_the_number_is_never_logged_put_in_a_url_or_stored(app, call_from, caplog):

@@ -164,10 +164,10 @@ def test_purge_removes_the_file_only_when_no_other_recording_uses_it(built_app):
     assert playing(built_app, "intro").hash == second.hash
 
 
-def test_say_fallback_speaks_the_published_text(app, caller):
+def test_say_fallback_speaks_the_published_text_as_the_pronunciation_step_prepares_it(app, caller):
     publish_text(app, "greeting", "en", "Welcome to KOM, from the staff text.")
     assert any(
-        h.verb == "Say" and h.text == "Welcome to KOM, from the staff text." for h in caller().heard
+        h.verb == "Say" and h.text == "Welcome to Kom, from the staff text." for h in caller().heard
     )
 
 

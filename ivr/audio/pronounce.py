@@ -11,6 +11,10 @@ text goes to an engine, this step rewrites it for the ear, following `prompts/<l
 
 A missing file means no rules. What the step produces is part of the audio's build key, so a
 changed rule makes the audio out of date and the next build renders it again.
+
+Twilio's <Say> is an engine too (`TWILIO`): whatever the line speaks with <Say> instead of a
+recording goes through `said_by_twilio`, so "112" is "one one two" there as well. Twilio gets
+plain text (no SSML; the XML is escaped by VoiceResponse) and no rate: its voices keep their own.
 """
 
 from __future__ import annotations
@@ -18,10 +22,11 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 SPEECH_FILE = "speech.toml"
+TWILIO = "twilio"  # the engine name of Twilio's <Say> voices, for [engine.twilio.*] rules
 # The letters of scripts written with spaces between words: a name in one of them is replaced
 # only where it is not part of a longer word of the same script ("KOM" in "KOMMUNE", "كوم" in
 # "حكومة"). Names in Thai or Chinese script have no such edge, and "KOM" inside Chinese text is
@@ -213,6 +218,7 @@ class SpeechBook:
     def __init__(self, root: Path):
         self.root = Path(root)
         self._rules: dict[str, SpeechRules] = {}
+        self._engines: dict[tuple[str, str], Pronunciation] = {}
 
     def rules(self, lang: str) -> SpeechRules:
         """The rules of one language."""
@@ -220,6 +226,26 @@ class SpeechBook:
             self._rules[lang] = load_speech_rules(self.root / lang)
         return self._rules[lang]
 
+    def pronunciation(self, lang: str, engine: str) -> Pronunciation:
+        """The rules one engine follows in one language (built once: patterns compile once)."""
+        key = (lang, engine)
+        if key not in self._engines:
+            self._engines[key] = self.rules(lang).for_engine(engine)
+        return self._engines[key]
+
     def prepare(self, text: str, lang: str, engine: str) -> Prepared:
         """The text of a prompt in `lang` as `engine` should say it."""
-        return self.rules(lang).prepare(text, engine)
+        return self.pronunciation(lang, engine).prepare(text)
+
+
+@lru_cache(maxsize=16)
+def _book(root: str) -> SpeechBook:
+    """One book per prompts folder for the life of the process, which reads prompts/ once."""
+    return SpeechBook(Path(root))
+
+
+@lru_cache(maxsize=8192)
+def said_by_twilio(root: Path | str, lang: str, text: str) -> str:
+    """The words Twilio's <Say> speaks for a text of `lang` under the prompts folder `root`:
+    the same prepared words the audio gets, worked out once per text and kept."""
+    return _book(str(root)).prepare(text, lang, TWILIO).text

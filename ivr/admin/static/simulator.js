@@ -41,6 +41,7 @@
     }
     const said = cell(row, line.text);
     if (line.lang) said.lang = line.lang;
+    if (line.spoken) said.title = line.spoken; // how Twilio's voice says it (<Say>)
     cell(row, line.lang === "en" ? "" : line.english).lang = "en";
     cell(row, line.kind === "play"
       ? `${line.prompt} (${line.lang}), ${text("sim.version")} ${line.version}, ${line.source}`
@@ -88,7 +89,7 @@
       timer = setTimeout(finish, line.seconds * 1000);
       return;
     }
-    const utterance = new SpeechSynthesisUtterance(line.text);
+    const utterance = new SpeechSynthesisUtterance(line.spoken || line.text);
     utterance.voice = voice;
     utterance.onend = finish;
     synth.speak(utterance);

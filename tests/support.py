@@ -29,11 +29,16 @@ def break_database(app: Flask) -> Path:
     folder, so it cannot even be opened ("unable to open database file"). Returns the path;
     `path.rmdir()` lets it open again (empty)."""
     path = database_file(app)
-    services(app).db.engine.dispose()
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        path.with_name(path.name + suffix).unlink(missing_ok=True)
-    path.mkdir()
-    return path
+    for _ in range(100):
+        services(app).db.engine.dispose()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            continue  # a background thread (events, refresher) opened, so created, it again
+    raise AssertionError(f"{path} keeps being created again")
 
 
 def tone(seconds: float = 2.0, freq: int = 330, fmt: str = "wav", volume: float = -8) -> bytes:

@@ -11,6 +11,9 @@ from urllib.parse import urljoin
 
 import pytest
 from argon2 import PasswordHasher
+from flask import Flask
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from twilio.request_validator import RequestValidator
 
 from ivr import catalog as catalog_module
@@ -57,6 +60,40 @@ def prompts_read_once():
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(catalog_module, "load_language", load_language)
+        yield
+
+
+class SharedTemplates(BytecodeCache):
+    """Compiled templates kept in memory for the whole session, shared by every test app.
+
+    Each app has its own Jinja environment, which would otherwise parse and compile each staff
+    page again (a tenth of a second a page). A template whose source changed has another
+    checksum, so it is compiled afresh: a test never gets a stale page."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if (code := self.compiled.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def templates_compiled_once():
+    """Every test app's Jinja environment shares one session-wide `SharedTemplates` cache."""
+    shared = SharedTemplates()
+    create_environment = Flask.create_jinja_environment
+
+    def create_jinja_environment(self):
+        environment = create_environment(self)
+        environment.bytecode_cache = shared
+        return environment
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Flask, "create_jinja_environment", create_jinja_environment)
         yield
 
 

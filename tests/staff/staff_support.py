@@ -44,8 +44,8 @@ def label(key: str, lang: str = "nb", **values: object) -> str:
 def flashed(page: str) -> list[tuple[str, str]]:
     """The messages a page shows the person (flashed, an error page's, a form's refusal), as
     (category, text): "info", "error", or "field" for a refusal next to a form."""
-    found = re.findall(r'<p class="message (\w+)"[^>]*>(.*?)</p>', page, re.S)
-    refusals = re.findall(r'<p class="field-error"[^>]*>(.*?)</p>', page, re.S)
+    found = re.findall(r'<p class="message (\w+)"[^>]*>(.*?)</p>', page, re.DOTALL)
+    refusals = re.findall(r'<p class="field-error"[^>]*>(.*?)</p>', page, re.DOTALL)
     return found + [("field", text) for text in refusals]
 
 

@@ -35,8 +35,10 @@ def gets_in_beside(db: Database, name: str) -> bool:
     return outcome[0]
 
 
-def test_the_same_work_waits_for_the_other_thread(app):
-    db = services(app).db
+def the_same_work_waits(db: Database) -> None:
+    """While one thread publishes the English greeting, another may not start the same work
+    (asked not to wait, it is refused; asked to wait, it starts once the first ends), but
+    may publish the Norwegian one at once."""
     order: list[str] = []
 
     def second() -> None:
@@ -51,6 +53,10 @@ def test_the_same_work_waits_for_the_other_thread(app):
         order.append("first ends")
     waiting.join(15)
     assert order == ["first ends", "second starts"]
+
+
+def test_the_same_work_waits_for_the_other_thread(app):
+    the_same_work_waits(services(app).db)
 
 
 def test_a_lock_that_is_taken_says_busy_when_asked_not_to_wait(app):

@@ -3,7 +3,8 @@
 # back on the same machine: the baseline commit with its own command (one process), then this
 # checkout as scripts/test.sh runs it (pytest-xdist, 2 workers). Prints wall and CPU seconds
 # and the ratio. Both use this checkout's .venv (the baseline's code is imported from its own
-# worktree, which comes first on sys.path).
+# worktree, which comes first on sys.path), so the baseline's own dependencies must be in this
+# .venv too: 9a6361a needs tqdm (`.venv/bin/pip install tqdm`), else its tests error at import.
 # Usage: scripts/bench_tests.sh BASELINE_REF [pytest args for both runs, e.g. -m "not browser"]
 #        BENCH_ORDER=current-first scripts/bench_tests.sh BASELINE_REF   (this checkout first)
 set -euo pipefail
@@ -25,7 +26,8 @@ run() {
       "$python" -m pytest -q -p no:cacheprovider "$@" >"$tmp/$label.log" 2>&1 ) || true
   end=$(date +%s.%N)
   local cpu summary
-  cpu=$(awk '{printf "%.1f", $1 + $2}' "$tmp/$label.cpu")
+  # the last line: time writes "Command exited with non-zero status N" first when tests fail
+  cpu=$(tail -n 1 "$tmp/$label.cpu" | awk '{printf "%.1f", $1 + $2}')
   summary=$(grep -E "(passed|failed|error)" "$tmp/$label.log" | tail -1)
   printf '%s %.1f %s %s\n' "$label" "$(echo "$end - $start" | bc)" "$cpu" "$summary"
 }

@@ -6,6 +6,8 @@ connection beyond loopback fail loudly.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 import socket
 from pathlib import Path
@@ -42,8 +44,25 @@ def no_network(monkeypatch):
 
 @pytest.fixture(scope="session")
 def built_english(tmp_path_factory, migrated_db) -> Path:
-    """A database and a store with every English prompt rendered by eSpeak NG."""
-    folder = tmp_path_factory.mktemp("built")
+    """A database and a store with every English prompt rendered by eSpeak NG: built once per
+    run, by the first pytest-xdist worker that needs it (the others wait on a file lock, then
+    use the same folder, which tests only copy from)."""
+    run_folder = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        run_folder = run_folder.parent  # shared by this run's workers
+    folder = run_folder / "built-english"
+    with (run_folder / "built-english.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not (folder / "complete").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            _build_english(folder, migrated_db)
+            (folder / "complete").touch()
+    return folder
+
+
+def _build_english(folder: Path, migrated_db: Path) -> None:
+    """Render every English prompt with eSpeak NG into `folder` (a database and a store)."""
+    folder.mkdir(parents=True)
     shutil.copy(migrated_db, folder / "ivr.sqlite3")
     app = create_app(
         {
@@ -60,7 +79,6 @@ def built_english(tmp_path_factory, migrated_db) -> Path:
     report = builder.run(builder.prompts(["en"]))
     assert report.failed == 0 and report.rendered > 20
     services(app).db.engine.dispose()
-    return folder
 
 
 def install_built(app_settings: dict, built: Path) -> None:

@@ -11,7 +11,11 @@ from urllib.parse import urljoin
 
 import pytest
 from argon2 import PasswordHasher
+from flask import Flask
+from jinja2 import BytecodeCache
+from jinja2.bccache import Bucket
 from twilio.request_validator import RequestValidator
+from werkzeug.routing import Rule
 
 from ivr import catalog as catalog_module
 from ivr import create_app
@@ -58,6 +62,70 @@ def prompts_read_once():
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(catalog_module, "load_language", load_language)
+        yield
+
+
+class SharedTemplates(BytecodeCache):
+    """Compiled templates kept in memory for the whole session, shared by every test app.
+
+    Each app has its own Jinja environment, which would otherwise parse and compile each staff
+    page again (a tenth of a second a page). A template whose source changed has another
+    checksum, so it is compiled afresh: a test never gets a stale page."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        if (code := self.compiled.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def templates_compiled_once():
+    """Every test app's Jinja environment shares one session-wide `SharedTemplates` cache."""
+    shared = SharedTemplates()
+    create_environment = Flask.create_jinja_environment
+
+    def create_jinja_environment(self):
+        environment = create_environment(self)
+        environment.bytecode_cache = shared
+        return environment
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Flask, "create_jinja_environment", create_jinja_environment)
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def url_builders_compiled_once():
+    """Each test app's URL rules share the Python code Werkzeug generates to build their URLs.
+
+    Werkzeug compiles a builder function for every rule of every new app (a third of the cost
+    of `create_app`). The function depends only on the rule's parts, defaults and converters
+    (it is bound to its own rule when used), so equal rules can share it."""
+    compile_builder = getattr(Rule, "_compile_builder", None)
+    if compile_builder is None:  # another Werkzeug: build them as it does
+        yield
+        return
+    builders: dict[tuple, object] = {}
+
+    def shared_builder(self, append_unknown: bool = True):
+        key = (
+            self.rule,
+            tuple(self._trace),
+            tuple(sorted((name, repr(value)) for name, value in (self.defaults or {}).items())),
+            tuple((name, type(c)) for name, c in self._converters.items()),  # args: in the rule
+            append_unknown,
+        )
+        if key not in builders:
+            builders[key] = compile_builder(self, append_unknown)
+        return builders[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Rule, "_compile_builder", shared_builder)
         yield
 
 

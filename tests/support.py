@@ -27,18 +27,19 @@ def database_file(app: Flask) -> Path:
 def break_database(app: Flask) -> Path:
     """Take the app's SQLite database away, as a lost disk or volume would: its path becomes a
     folder, so it cannot even be opened ("unable to open database file"). Returns the path;
-    `path.rmdir()` lets it open again (empty)."""
+    `path.rmdir()` lets it open again (empty). The app's own threads keep running, as in
+    service: one of them may open (and so make) the file again just after it is taken away."""
     path = database_file(app)
-    for _ in range(100):
+    for _ in range(100):  # a background reader or the event writer may open it again at once
         services(app).db.engine.dispose()
         for suffix in ("", "-wal", "-shm", "-journal"):
             path.with_name(path.name + suffix).unlink(missing_ok=True)
         try:
             path.mkdir()
-            return path
-        except FileExistsError:
-            continue  # a background thread (events, refresher) opened, so created, it again
-    raise AssertionError(f"{path} keeps being created again")
+        except FileExistsError:  # SQLite made a new empty file in between: take it away too
+            continue
+        return path
+    raise AssertionError(f"{path} keeps being made again: cannot break the database")
 
 
 def tone(seconds: float = 2.0, freq: int = 330, fmt: str = "wav", volume: float = -8) -> bytes:

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 import phonenumbers
 import pytest
 
+from ivr import create_app
 from ivr.caller_country import country_of, listed_country_of
 from ivr.catalog import CatalogError, load_catalog
 from ivr.config import DEFAULTS, PROJECT_ROOT
 from ivr.services import services
 
-from .conftest import Call
+from .conftest import Call, CurrentCatalog, line_settings
 
 # Each line language's main country (Norwegian's is Norway: a Norwegian number hears the
 # usual menu, where Norwegian is on key 2).
@@ -92,13 +93,31 @@ def call_from(client, catalog):
     return lambda number: CallFrom(client, catalog, number=number).start()
 
 
+@pytest.fixture(scope="module")
+def one_line(tmp_path_factory, migrated_db):
+    """One app for the calls that only listen: each is a new call (its own CallSid) and
+    changes nothing another call hears. Sharing it also checks again that the cached answers
+    never cross countries."""
+    app = create_app(line_settings(tmp_path_factory.mktemp("country"), migrated_db))
+    app.config["TESTING"] = True
+    yield app
+    services(app).close()
+
+
+@pytest.fixture
+def listening_call_from(one_line):
+    """Like `call_from`, on the module's shared line (`one_line`)."""
+    client, catalog = one_line.test_client(), CurrentCatalog(one_line)
+    return lambda number: CallFrom(client, catalog, number=number).start()
+
+
 def test_every_line_language_but_norwegian_has_a_main_country(catalog):
     assert set(MAIN_COUNTRY) == set(catalog.languages) - {"nb"}
 
 
 @pytest.mark.parametrize("lang", sorted(MAIN_COUNTRY))
-def test_a_call_from_the_main_country_hears_its_language_first_on_key_1(call_from, lang):
-    call = call_from(mobile_number(MAIN_COUNTRY[lang]))
+def test_a_call_from_the_main_country_hears_its_language_first_on_key_1(listening_call_from, lang):
+    call = listening_call_from(mobile_number(MAIN_COUNTRY[lang]))
     first = call.spoken("lang_hint", lang, "1")
     assert call.heard[0].text == first, "the hinted option is the very first thing heard"
     assert call.heard_prompt("greeting", "en") and call.heard_prompt("greeting", "nb")
@@ -110,8 +129,10 @@ def test_a_call_from_the_main_country_hears_its_language_first_on_key_1(call_fro
 
 
 @pytest.mark.parametrize("country,lang", sorted(ORIGIN.items()))
-def test_large_countries_of_origin_hear_their_callers_language_first(call_from, country, lang):
-    call = call_from(mobile_number(country))
+def test_large_countries_of_origin_hear_their_callers_language_first(
+    listening_call_from, country, lang
+):
+    call = listening_call_from(mobile_number(country))
     assert call.heard[0].text == call.spoken("lang_hint", lang, "1")
 
 
@@ -125,8 +146,8 @@ def test_after_the_hinted_language_the_usual_menu_moves_one_key_on(call_from, ca
 
 
 @pytest.mark.parametrize("number", WITHHELD)
-def test_norwegian_withheld_and_unreadable_numbers_hear_the_usual_menu(call_from, number):
-    call = call_from(number)
+def test_norwegian_withheld_and_unreadable_numbers_hear_the_usual_menu(listening_call_from, number):
+    call = listening_call_from(number)
     assert call.heard[0].text == call.spoken("greeting", "en")
     assert call.heard_prompt("lang_select", "en", "1")
     assert not any(

@@ -17,35 +17,46 @@ from ivr.services import services
 from .conftest import SECRET_KEY, TOKEN
 
 
-def overlap_of_two(db: Database, first: str, second: str) -> bool:
-    """Whether two threads were inside `db.serialised(...)` at the same time: the first waits
-    (at most a second) for the second to come in beside it."""
-    inside_first, inside_second = threading.Event(), threading.Event()
-    seen: list[bool] = []
+def gets_in_beside(db: Database, name: str) -> bool:
+    """Whether another thread may start the work `name` at once (asked not to wait)."""
+    outcome: list[bool] = []
 
-    def one() -> None:
-        with db.serialised(first):
-            inside_first.set()
-            seen.append(inside_second.wait(1.0))
+    def other() -> None:
+        try:
+            with db.serialised(name, wait=0):
+                outcome.append(True)
+        except Busy:
+            outcome.append(False)
 
-    def two() -> None:
-        inside_first.wait(5)
-        with db.serialised(second):
-            inside_second.set()
+    thread = threading.Thread(target=other)
+    thread.start()
+    thread.join(15)
+    assert outcome, "the other thread never answered"
+    return outcome[0]
 
-    threads = [threading.Thread(target=one), threading.Thread(target=two)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(15)
-    assert inside_second.is_set(), "the second never got the lock"
-    return seen == [True]
+
+def the_same_work_waits(db: Database) -> None:
+    """While one thread publishes the English greeting, another may not start the same work
+    (asked not to wait, it is refused; asked to wait, it starts once the first ends), but
+    may publish the Norwegian one at once."""
+    order: list[str] = []
+
+    def second() -> None:
+        with db.serialised("publish greeting en"):  # waits for the first
+            order.append("second starts")
+
+    with db.serialised("publish greeting en"):
+        assert not gets_in_beside(db, "publish greeting en")
+        assert gets_in_beside(db, "publish greeting nb"), "other work does not wait"
+        waiting = threading.Thread(target=second)
+        waiting.start()
+        order.append("first ends")
+    waiting.join(15)
+    assert order == ["first ends", "second starts"]
 
 
 def test_the_same_work_waits_for_the_other_thread(app):
-    db = services(app).db
-    assert not overlap_of_two(db, "publish greeting en", "publish greeting en")
-    assert overlap_of_two(db, "publish greeting en", "publish greeting nb")
+    the_same_work_waits(services(app).db)
 
 
 def test_a_lock_that_is_taken_says_busy_when_asked_not_to_wait(app):

@@ -27,7 +27,7 @@ from ivr.schedule import set_switch
 from ivr.services import services
 
 from .conftest import Call
-from .test_faults import overlap_of_two
+from .test_faults import the_same_work_waits
 from .test_recorded_only_language import tone_wav
 
 SERVER = os.environ.get("TEST_POSTGRES_URL", "")
@@ -133,9 +133,7 @@ def test_locked_tables_on_postgres_do_not_hold_a_call(pg_app, pg_url):
 
 
 def test_the_same_work_waits_for_the_other_process_on_postgres(pg_app):
-    db = services(pg_app).db
-    assert not overlap_of_two(db, "publish greeting en", "publish greeting en")
-    assert overlap_of_two(db, "publish greeting en", "publish greeting nb")
+    the_same_work_waits(services(pg_app).db)
 
 
 def server_processes(url: str) -> list[int]:

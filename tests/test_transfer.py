@@ -215,21 +215,19 @@ def test_empty_database_without_tables_still_answers(app_settings, tmp_path):
     assert call.dialed
 
 
-def test_a_database_that_comes_back_is_used_at_once(app, caller, tmp_path, migrated_db):
+def test_a_database_that_comes_back_is_used_at_once(app, caller, migrated_db):
     import shutil
 
     from ivr.db import DatabaseUnavailable
 
     db = services(app).db
-    db.engine.dispose()
-    (tmp_path / "ivr.sqlite3").unlink()
-    (tmp_path / "ivr.sqlite3").mkdir()  # the database cannot open
+    path = break_database(app)  # the database cannot open
     with at(2026, 12, 2, 10, 0):
         assert transferred(press_0(caller))
     with pytest.raises(DatabaseUnavailable):
         set_switch(db, False, "drill", by="test")
-    (tmp_path / "ivr.sqlite3").rmdir()
-    shutil.copy(migrated_db, tmp_path / "ivr.sqlite3")  # restored: no pause, it works now
+    path.rmdir()
+    shutil.copy(migrated_db, path)  # restored: no pause, it works now
     set_switch(db, False, "drill", by="test")
     with at(2026, 12, 2, 10, 0):
         assert not transferred(press_0(caller))

@@ -12,9 +12,9 @@ import pytest
 from ivr.admin.accounts import add_account
 from ivr.catalog import Prompt
 from ivr.services import services
+from tests.e2e.conftest import fresh_page
 from tests.e2e.test_staff_browser import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     EMAIL,
     PASSWORD,
     REQUIRED,
@@ -22,6 +22,7 @@ from tests.e2e.test_staff_browser import (
     _sign_in,
     sync_api,
 )
+from tests.staff.staff_support import label
 
 pytestmark = [
     pytest.mark.browser,
@@ -42,32 +43,29 @@ def built_live_server(built_app):
 
 
 @pytest.fixture
-def page():
-    """Chromium that may play audio without a click first (the call button is the click)."""
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[*CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"],
-        )
-        page = browser.new_page()
-        page.set_default_timeout(15_000)
-        page.on("dialog", lambda dialog: dialog.accept())
-        yield page
-        browser.close()
+def page(chromium_that_plays):
+    """A page of its own in the session's Chromium that plays audio."""
+    context, page = fresh_page(chromium_that_plays, 15_000)
+    yield page
+    context.close()
 
 
 def _open_simulator(app, server, page) -> None:
     add_account(services(app).db, EMAIL, "reviewer", PASSWORD)
     _sign_in(page, server, "/staff/simulator")
-    expect(page.get_by_role("heading", name="Prøv en samtale")).to_be_visible()
+    expect(page.get_by_role("heading", name=label("sim.title"))).to_be_visible()
 
 
 def _call(page, date: str = "", time: str = "") -> None:
-    page.get_by_label("Dato (norsk tid)").fill(date)
-    page.get_by_label("Klokkeslett (norsk tid)").fill(time)
-    page.get_by_role("button", name="Ring", exact=True).click()
-    expect(page.get_by_role("button", name="Trykk 1")).to_be_enabled()
+    page.get_by_label(label("sim.date")).fill(date)
+    page.get_by_label(label("sim.time")).fill(time)
+    page.get_by_role("button", name=label("sim.call"), exact=True).click()
+    expect(_key(page, "1")).to_be_enabled()
+
+
+def _key(page, key: str):
+    """A key of the simulator's keypad, by its accessible name ("Trykk 1")."""
+    return page.get_by_role("button", name=f"{label('sim.press')} {key}", exact=True)
 
 
 def _row(page, prompt: str):
@@ -93,8 +91,8 @@ def test_a_call_in_the_simulator_barges_in_and_plays_a_topic(built_app, built_li
     _call(page, "2026-12-02", "10:00")
     _playing(page, "greeting")  # the English greeting, a real file, plays first
 
-    page.get_by_role("button", name="Trykk 1").click()  # barge-in during the greeting
-    expect(page.locator("#sim-transcript")).to_contain_text("Innringeren trykker 1")
+    _key(page, "1").click()  # barge-in during the greeting
+    expect(page.locator("#sim-transcript")).to_contain_text(f"{label('sim.key')} 1")
     expect(_row(page, "topic_menu")).to_contain_text(catalog.text(Prompt("topic_menu", "en")))
     assert page.evaluate("document.getElementById('sim-audio').src").endswith(".wav")
     _playing(page, "intro")  # the greeting stopped; the next step plays from its start
@@ -112,9 +110,9 @@ def test_press_0_on_a_holiday_gives_the_callback_information(built_app, built_li
     catalog = services(built_app).catalog
     _open_simulator(built_app, built_live_server, page)
     _call(page, "2026-12-25", "10:00")  # Christmas Day
-    page.get_by_role("button", name="Trykk 1").click()
+    _key(page, "1").click()
     expect(_row(page, "topic_menu")).to_be_visible()
-    page.get_by_role("button", name="Trykk 0").click()
+    _key(page, "0").click()
     expect(_row(page, "closed")).to_contain_text(catalog.text(Prompt("closed", "en")))
     expect(_row(page, "callback")).to_contain_text(catalog.text(Prompt("callback", "en")))
     expect(page.locator("#sim-dial")).to_be_hidden()
@@ -124,11 +122,12 @@ def test_a_busy_transfer_gives_the_callback_information(built_app, built_live_se
     catalog = services(built_app).catalog
     _open_simulator(built_app, built_live_server, page)
     _call(page, "2026-12-02", "10:00")  # a Wednesday: open
-    page.get_by_role("button", name="Trykk 1").click()
+    _key(page, "1").click()
     expect(_row(page, "topic_menu")).to_be_visible()
-    page.get_by_role("button", name="Trykk 0").click()
-    expect(page.locator("#sim-dial")).to_contain_text("Setter over til 47 45 15 00", timeout=30_000)
-    page.get_by_role("button", name="Opptatt").click()
+    _key(page, "0").click()
+    dialing = f"{label('sim.transfer')} 47 45 15 00"
+    expect(page.locator("#sim-dial")).to_contain_text(dialing, timeout=30_000)
+    page.get_by_role("button", name=label("sim_outcome.busy")).click()
     expect(_row(page, "transfer_failed")).to_contain_text(
         catalog.text(Prompt("transfer_failed", "en"))
     )
@@ -141,6 +140,7 @@ STAFF_PAGES = (
     "/staff/prompts?lang=en",
     "/staff/prompts/greeting/en",
     "/staff/languages",
+    "/staff/languages/nb/work",
     "/staff/audit",
     "/staff/simulator",
     "/staff/statistics",
@@ -175,7 +175,7 @@ def test_every_staff_page_passes_axe_wcag_2_1_aa(built_app, built_live_server, p
     page.goto(f"{built_live_server}/staff/sign-in")
     assert _axe_violations(page) == [], "/staff/sign-in"
     _sign_in(page, built_live_server, "/staff/line")
-    expect(page.get_by_role("heading", name="Linjen og åpningstider")).to_be_visible()
+    expect(page.get_by_role("heading", name=label("line.title"))).to_be_visible()
     found = {}
     for path in STAFF_PAGES:
         response = page.goto(f"{built_live_server}{path}")
@@ -188,7 +188,7 @@ def test_simulator_and_statistics_fit_a_phone_screen(built_app, built_live_serve
     add_account(services(built_app).db, EMAIL, "editor", PASSWORD)
     page.set_viewport_size({"width": 320, "height": 640})
     _sign_in(page, built_live_server, "/staff/simulator")
-    expect(page.get_by_role("heading", name="Prøv en samtale")).to_be_visible()
+    expect(page.get_by_role("heading", name=label("sim.title"))).to_be_visible()
     for path in ("/staff/simulator", "/staff/statistics"):
         page.goto(f"{built_live_server}{path}")
         wide = page.evaluate("document.documentElement.scrollWidth")

@@ -21,6 +21,8 @@ from werkzeug.serving import make_server
 from ivr.admin.accounts import add_account
 from ivr.hours import OSLO
 from ivr.services import services
+from tests.e2e.conftest import fresh_page
+from tests.staff.staff_support import label
 
 CHROMIUM = Path("/usr/bin/chromium")
 # CI sets REQUIRE_BROWSER=1: there a missing browser is a failure, not a skip.
@@ -74,22 +76,17 @@ def built_live_server(built_app):
 
 
 @pytest.fixture
-def browser_page():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        page = browser.new_page()
-        page.set_default_timeout(10_000)
-        page.on("dialog", lambda dialog: dialog.accept())  # "Close the line now?" -> yes
-        yield page
-        browser.close()
+def browser_page(chromium):
+    """A page of its own in the session's Chromium."""
+    context, page = fresh_page(chromium, 10_000)
+    yield page
+    context.close()
 
 
 def _sign_in(page, base: str, path: str) -> None:
     """Sign in with the keyboard only: the e-mail field has focus, Tab, Enter."""
     page.goto(f"{base}{path}")
-    sync_api.expect(page.get_by_role("heading", name="Logg inn")).to_be_visible()
+    sync_api.expect(page.get_by_role("heading", name=label("sign_in"))).to_be_visible()
     page.keyboard.type(EMAIL)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
@@ -113,12 +110,12 @@ def test_closing_and_reopening_the_line_in_the_browser_reaches_the_caller(
     expect = sync_api.expect
 
     _sign_in(page, live_server, "/staff/line")
-    expect(page.get_by_role("heading", name="Linjen og åpningstider")).to_be_visible()
+    expect(page.get_by_role("heading", name=label("line.title"))).to_be_visible()
 
     # Close the line with a reason.
-    page.get_by_label("Grunn").first.fill("Personalmøte")
-    page.get_by_role("button", name="Steng linjen nå").click()
-    expect(page.locator("#line-state")).to_contain_text("STENGT")
+    page.get_by_label(label("line.reason")).first.fill("Personalmøte")
+    page.get_by_role("button", name=label("line.close_now")).click()
+    expect(page.locator("#line-state")).to_have_attribute("data-state", "closed")
     expect(page.get_by_text("Personalmøte")).to_be_visible()
 
     call = _press_0_on_wednesday_at_10(caller)
@@ -126,22 +123,22 @@ def test_closing_and_reopening_the_line_in_the_browser_reaches_the_caller(
     assert not call.dialed
 
     # Reopen: the next caller pressing 0 is put through.
-    page.get_by_role("button", name="Tilbake til vanlige åpningstider").click()
-    expect(page.get_by_text("Linjen følger de vanlige åpningstidene igjen.")).to_be_visible()
-    expect(page.get_by_role("button", name="Steng linjen nå")).to_be_visible()
+    page.get_by_role("button", name=label("line.reopen")).click()
+    expect(page.locator("p.message.info")).to_have_text(label("line.reopened"))
+    expect(page.get_by_role("button", name=label("line.close_now"))).to_be_visible()
 
     call = _press_0_on_wednesday_at_10(caller)
     assert call.heard_prompt("transfer", "en")
     assert call.dialed and call.dialed[0]["numbers"] == [app.config["KOM_PHONE_NUMBER"]]
 
     # Both changes are in the audit log, with who made them; then in English.
-    page.get_by_role("link", name="Endringslogg").click()
+    page.get_by_role("link", name=label("nav.audit")).click()
     rows = page.locator("tbody tr")
     expect(rows.nth(0)).to_contain_text("åpnet linjen igjen")
     expect(rows.nth(1)).to_contain_text("stengte linjen")
     expect(rows.nth(1)).to_contain_text("Kari Koordinator")
     page.get_by_role("link", name="English").click()
-    expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
+    expect(page.get_by_role("heading", name=label("audit.title", "en"))).to_be_visible()
 
 
 def _tone_wav(seconds: float = 2.0) -> bytes:
@@ -185,36 +182,39 @@ def test_upload_listen_publish_and_restore_a_recording_reaches_the_caller(
     expect = sync_api.expect
 
     _sign_in(page, built_live_server, "/staff/prompts?lang=en")
-    expect(page.get_by_role("heading", name="Hva innringerne hører")).to_be_visible()
+    expect(page.get_by_role("heading", name=label("prompts.title"))).to_be_visible()
     page.locator("#cell-greeting-en a").click()
-    expect(page.get_by_role("heading", name="Velkomst – English")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"{label('seg.greeting')} – English")).to_be_visible()
     assert _duration(page, "#player-now") > 0.5
 
     # Upload: it becomes a draft with its duration and a player; callers still hear the old one.
-    page.get_by_label("Lydfil").set_input_files(
+    page.get_by_label(label("prompt.file")).set_input_files(
         {"name": "opptak.wav", "mimeType": "audio/wav", "buffer": _tone_wav()}
     )
-    page.get_by_role("button", name="Last opp som utkast").click()
-    expect(page.get_by_text("Opptaket er lagret som utkast")).to_be_visible()
+    page.get_by_role("button", name=label("prompt.send")).click()
+    expect(page.locator("p.message.info")).to_be_visible()
     draft = recordings.history("greeting", "en")[0]
+    saved = label("upload.saved", duration=draft.duration, loudness=draft.loudness)
+    expect(page.locator("p.message.info")).to_have_text(saved)
     row = f"#recording-{draft.id}"
-    expect(page.locator(row)).to_contain_text("utkast")
+    expect(page.locator(row)).to_contain_text(label("prompt.draft"))
     assert 1.5 < _duration(page, f"{row} audio") < 3.5
     assert f"/audio/{old}.wav" in _played(built_app)
 
     # Publish: the next call plays the new file.
-    page.locator(row).get_by_role("button", name=f"Publiser: Versjon {draft.id}").click()
-    expect(page.get_by_text("Publisert. Innringerne hører det")).to_be_visible()
+    publish = f"{label('prompt.publish')}: {label('prompt.version')} {draft.id}"
+    page.locator(row).get_by_role("button", name=publish).click()
+    expect(page.locator("p.message.info")).to_have_text(label("published"))
     assert f"/audio/{draft.hash}.wav" in _played(built_app)
 
     # Restore the old version: calls play the old file again.
     old_id = next(r.id for r in recordings.history("greeting", "en") if r.hash == old)
     page.locator(f"#recording-{old_id}").get_by_role("button").click()
-    expect(page.get_by_text("Den versjonen spilles igjen.")).to_be_visible()
+    expect(page.locator("p.message.info")).to_have_text(label("restored"))
     played = _played(built_app)
     assert f"/audio/{old}.wav" in played and f"/audio/{draft.hash}.wav" not in played
 
-    page.get_by_role("link", name="Endringslogg").click()
+    page.get_by_role("link", name=label("nav.audit")).click()
     rows = page.locator("tbody tr")
     expect(rows.nth(0)).to_contain_text("tok i bruk en tidligere lydversjon")
     expect(rows.nth(1)).to_contain_text("publiserte et opptak")
@@ -222,13 +222,13 @@ def test_upload_listen_publish_and_restore_a_recording_reaches_the_caller(
 
 
 @pytest.mark.usefixtures("no_network")
-def test_recording_in_the_browser_uploads_a_draft(built_app, built_live_server):
+def test_recording_in_the_browser_uploads_a_draft(built_app, built_live_server, playwright):
     """record.js with Chromium's fake microphone (a beeping tone): the recording arrives as a
     draft of the prompt, processed like any upload; callers still hear the old file."""
     add_account(services(built_app).db, EMAIL, "editor", PASSWORD)
     recordings = services(built_app).recordings
     before = recordings.manifest()[("goodbye", "en")]
-    with sync_api.sync_playwright() as playwright:
+    if True:  # its own Chromium: a fake microphone
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
             headless=True,
@@ -242,14 +242,16 @@ def test_recording_in_the_browser_uploads_a_draft(built_app, built_live_server):
         page.set_default_timeout(15_000)
         _sign_in(page, built_live_server, "/staff/prompts/goodbye/en")
         expect = sync_api.expect
-        expect(page.get_by_role("button", name="Start opptak")).to_be_visible()
-        page.get_by_role("button", name="Start opptak").click()
-        expect(page.get_by_text("Tar opp")).to_be_visible()
-        page.wait_for_timeout(2500)
-        page.get_by_role("button", name="Stopp og last opp").click()
-        expect(page.get_by_text("Opptaket er lagret som utkast")).to_be_visible()
+        expect(page.get_by_role("button", name=label("prompt.record_start"))).to_be_visible()
+        page.get_by_role("button", name=label("prompt.record_start")).click()
+        expect(page.get_by_text(label("prompt.recording"))).to_be_visible()
+        page.wait_for_timeout(2500)  # the fake microphone's tone, recorded for 2.5 s
+        page.get_by_role("button", name=label("prompt.record_stop")).click()
+        expect(page.locator("p.message.info")).to_be_visible()
+        draft = recordings.history("goodbye", "en")[0]
+        saved = label("upload.saved", duration=draft.duration, loudness=draft.loudness)
+        expect(page.locator("p.message.info")).to_have_text(saved)
         browser.close()
-    draft = recordings.history("goodbye", "en")[0]
     assert draft.source == "human" and draft.duration > 0.5
     assert recordings.manifest()[("goodbye", "en")] == before
 
@@ -264,7 +266,7 @@ def test_phone_width_pages_do_not_scroll_sideways_and_disabled_buttons_look_disa
     page = browser_page
     page.set_viewport_size({"width": 320, "height": 640})
     _sign_in(page, built_live_server, "/staff/prompts?lang=en")
-    sync_api.expect(page.get_by_role("heading", name="Hva innringerne hører")).to_be_visible()
+    sync_api.expect(page.get_by_role("heading", name=label("prompts.title"))).to_be_visible()
     for path in (
         "/staff/prompts",
         "/staff/prompts?lang=en",
@@ -280,4 +282,5 @@ def test_phone_width_pages_do_not_scroll_sideways_and_disabled_buttons_look_disa
     stop = page.locator("[data-record=stop]")
     start = page.locator("[data-record=start]")
     assert stop.is_disabled() and stop.evaluate(style) != start.evaluate(style)
-    assert page.locator("#player-now").get_attribute("aria-label").startswith("Lytt:")
+    player = page.locator("#player-now").get_attribute("aria-label")
+    assert player.startswith(f"{label('prompt.listen')}: {label('prompt.now')}")

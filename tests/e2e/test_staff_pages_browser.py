@@ -28,6 +28,7 @@ from ivr.admin.accounts import add_account
 from ivr.models import Recording, TextVersion
 from ivr.services import services
 from ivr.texts import publish_version, save_version
+from tests.staff.staff_support import label
 
 expect = sync_api.expect if sync_api else None
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -42,7 +43,7 @@ def coordinator(built_app, built_live_server, browser_page):  # noqa: F811
     Gives (page, base URL)."""
     add_account(services(built_app).db, EMAIL, "admin", PASSWORD, name="Kari Koordinator")
     _sign_in(browser_page, built_live_server, "/staff/line")
-    expect(browser_page.get_by_role("heading", name="Linjen og åpningstider")).to_be_visible(
+    expect(browser_page.get_by_role("heading", name=label("line.title"))).to_be_visible(
         timeout=15_000
     )
     return browser_page, built_live_server
@@ -54,27 +55,30 @@ def test_refused_closure_and_transfer_number_say_why_next_to_the_form_and_keep_w
     page, base = coordinator
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(f"{base}/staff/line")
-    page.get_by_label("Første dag").fill("2026-12-07")
-    page.get_by_label("Siste dag (tom: samme dag)").fill("2026-12-06")
-    page.get_by_label("Grunn").nth(1).fill("Julebord")
-    page.get_by_role("button", name="Legg til stengning").click()
-    error = page.locator("#closure-form-error")
-    expect(error).to_contain_text("Slutten må komme etter starten")
-    expect(error).to_be_in_viewport()
-    expect(page.get_by_label("Første dag")).to_have_value("2026-12-07")
-    expect(page.get_by_label("Siste dag (tom: samme dag)")).to_have_value("2026-12-06")
-    expect(page.get_by_label("Grunn").nth(1)).to_have_value("Julebord")
-    expect(page.get_by_label("Siste dag (tom: samme dag)")).to_have_attribute(
-        "aria-invalid", "true"
+    first_day, last_day = (
+        page.get_by_label(label("closure.first_day")),
+        page.get_by_label(label("closure.last_day")),
     )
-
-    page.get_by_label("Telefonnumre").fill("4745 150")
-    page.get_by_role("button", name="Lagre").first.click()
-    error = page.locator("#transfer-form-error")
-    expect(error).to_be_visible()
+    first_day.fill("2026-12-07")
+    last_day.fill("2026-12-06")
+    page.get_by_label(label("line.reason")).nth(1).fill("Julebord")
+    page.get_by_role("button", name=label("closure.add")).click()
+    error = page.locator("#closure-form-error")
+    expect(error).to_have_text(label("err.span"))
     expect(error).to_be_in_viewport()
-    expect(page.get_by_label("Telefonnumre")).to_have_value("4745 150")
-    expect(page.get_by_label("Telefonnumre")).to_be_focused()
+    expect(first_day).to_have_value("2026-12-07")
+    expect(last_day).to_have_value("2026-12-06")
+    expect(page.get_by_label(label("line.reason")).nth(1)).to_have_value("Julebord")
+    expect(last_day).to_have_attribute("aria-invalid", "true")
+
+    numbers = page.get_by_label(label("transfer.numbers"))
+    numbers.fill("4745 150")
+    page.get_by_role("button", name=label("save"), exact=True).first.click()
+    error = page.locator("#transfer-form-error")
+    expect(error).to_have_text(label("err.numbers"))
+    expect(error).to_be_in_viewport()
+    expect(numbers).to_have_value("4745 150")
+    expect(numbers).to_be_focused()
     assert _dialled_numbers(built_app) == [built_app.config["KOM_PHONE_NUMBER"]]
 
 
@@ -110,26 +114,30 @@ def test_a_text_draft_reaches_callers_only_by_publishing_text_and_audio_together
     page, base = coordinator
     old = services(built_app).recordings.manifest()[("greeting", "en")]
     page.goto(f"{base}/staff/prompts/greeting/en")
-    page.get_by_label("Teksten nå (greeting, en)").fill(NEW_GREETING)
-    page.get_by_role("button", name="Lagre som utkast").click()
-    expect(page.get_by_text("Teksten er lagret som utkast.")).to_be_visible()
+    text_field = page.get_by_label(f"{label('prompt.text')} (greeting, en)")
+    text_field.fill(NEW_GREETING)
+    page.get_by_role("button", name=label("prompt.save_text")).click()
+    expect(page.locator("p.message.info")).to_have_text(label("text.saved"))
     # The saved draft is what the field shows, not lost.
-    expect(page.get_by_label("Teksten nå (greeting, en)")).to_have_value(NEW_GREETING)
+    expect(text_field).to_have_value(NEW_GREETING)
     tts = _newest(built_app, "greeting")
     card = page.locator(f"#recording-{tts.id}")
-    expect(card).to_contain_text("sier andre ord enn teksten som er publisert")
-    expect(card.get_by_role("button", name="Publiser")).to_have_count(0)
+    expect(card).to_contain_text(label("prompt.other_words"))
+    expect(card.get_by_role("button", name=label("prompt.publish"))).to_have_count(0)
 
     # Even sent by hand, the audio alone is refused: callers keep hearing the published words.
     _post_from_page(page, f"/staff/recordings/{tts.id}/publish")
-    expect(page.get_by_text("kan ikke publiseres alene")).to_be_visible()
+    expect(page.locator("p.message.error")).to_have_text(label("err.other_words"))
     assert f"/audio/{old}.wav" in _played(built_app)
     assert f"/audio/{tts.hash}.wav" not in _played(built_app)
 
     with services(built_app).db.session() as s:
         version = s.scalars(select(TextVersion)).one()
-    page.locator(f"#text-{version.id}").get_by_role("button", name="Publiser tekst og lyd").click()
-    expect(page.get_by_text("Teksten er publisert.")).to_be_visible()
+    publish = page.locator(f"#text-{version.id}").get_by_role(
+        "button", name=label("prompt.text_publish")
+    )
+    publish.click()
+    expect(page.locator("p.message.info")).to_have_text(label("text.published"))
     expect(page.locator("#text-now")).to_have_text(NEW_GREETING)
     assert f"/audio/{tts.hash}.wav" in _played(built_app)
 
@@ -143,19 +151,19 @@ def test_the_worklist_lists_a_prompt_whose_english_changed(coordinator, built_ap
 
     page.goto(f"{base}/staff/languages")
     row = page.locator("#lang-nb")
-    expect(row).to_contain_text("1 utdatert")
-    row.get_by_role("link", name="Arbeidsliste").click()
-    expect(page.get_by_role("heading", name="Arbeidsliste: Norsk")).to_be_visible()
+    expect(row).to_contain_text(f"1 {label('work.outdated')}")
+    row.get_by_role("link", name=label("languages.work")).click()
+    expect(page.get_by_role("heading", name=f"{label('work.title')}: Norsk")).to_be_visible()
     item = page.locator("#outdated-goodbye")
-    expect(item).to_contain_text("Avslutning")
+    expect(item).to_contain_text(label("seg.goodbye"))
     expect(item.locator("blockquote[lang=en]").nth(0)).to_have_text(before)
     expect(item.locator("blockquote[lang=en]").nth(1)).to_have_text(NEW_GOODBYE)
     expect(item.locator("blockquote[lang=nb]")).to_have_text(
         catalog.languages["nb"].texts["goodbye"]
     )
-    item.get_by_role("link", name="Oppdater oversettelsen").click()
+    item.get_by_role("link", name=label("work.update")).click()
     expect(page).to_have_url(f"{base}/staff/prompts/goodbye/nb#edit")
-    expect(page.get_by_label("Teksten nå (goodbye, nb)")).to_be_in_viewport()
+    expect(page.get_by_label(f"{label('prompt.text')} (goodbye, nb)")).to_be_in_viewport()
 
 
 PHONE_PAGES = (
@@ -188,9 +196,10 @@ def test_on_a_phone_nothing_scrolls_sideways_and_publish_and_restore_are_in_view
     assert header["height"] <= 130, header
     page.goto(f"{base}/staff/prompts/greeting/en")
     old_id = next(r.id for r in lib.history("greeting", "en") if r.hash == first)
+    version = label("prompt.version")
     buttons = [
-        page.get_by_role("button", name=f"Publiser: Versjon {draft.id}"),
-        page.get_by_role("button", name=f"Bruk denne versjonen igjen: Versjon {old_id}"),
+        page.get_by_role("button", name=f"{label('prompt.publish')}: {version} {draft.id}"),
+        page.get_by_role("button", name=f"{label('prompt.restore')}: {version} {old_id}"),
     ]
     for button in buttons:
         button.scroll_into_view_if_needed()
@@ -206,7 +215,8 @@ def _tone(freq: int) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("width", [1280, 320])
+# At desktop width, test_simulator_browser.py's axe test checks every staff page.
+@pytest.mark.parametrize("width", [320])
 def test_the_staff_pages_pass_axe_core_wcag_21_aa(coordinator, built_app, width):
     page, base = coordinator
     page.set_viewport_size({"width": width, "height": 800})
@@ -215,7 +225,7 @@ def test_the_staff_pages_pass_axe_core_wcag_21_aa(coordinator, built_app, width)
         page.goto(f"{base}{path}")
         results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
         assert results.violations_count == 0, (path, results.generate_report())
-    page.get_by_role("button", name="Logg ut").click()
-    expect(page.get_by_role("heading", name="Logg inn")).to_be_visible()
+    page.get_by_role("button", name=label("sign_out")).click()
+    expect(page.get_by_role("heading", name=label("sign_in"))).to_be_visible()
     results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
     assert results.violations_count == 0, ("sign-in", results.generate_report())

@@ -31,8 +31,29 @@ def _catalogue(lang: str) -> Translations:
 def says(key: str, lang: str = "nb", **values: object) -> str:
     """The interface text of a message key as a page shows it (HTML-escaped): tests name the
     key, so they do not break when the wording in the catalogue changes."""
+    return html.escape(label(key, lang, **values), quote=False)
+
+
+def label(key: str, lang: str = "nb", **values: object) -> str:
+    """The interface text of a message key as a person reads it (not escaped): for a browser
+    test's accessible names and visible text."""
     text = _catalogue(lang).gettext(key)
-    return html.escape(text % values if values else text, quote=False)
+    return text % values if values else text
+
+
+def flashed(page: str) -> list[tuple[str, str]]:
+    """The messages a page shows the person (flashed, an error page's, a form's refusal), as
+    (category, text): "info", "error", or "field" for a refusal next to a form."""
+    found = re.findall(r'<p class="message (\w+)"[^>]*>(.*?)</p>', page, re.DOTALL)
+    refusals = re.findall(r'<p class="field-error"[^>]*>(.*?)</p>', page, re.DOTALL)
+    return found + [("field", text) for text in refusals]
+
+
+def line_state(page: str) -> str:
+    """What the line page says the line is now: "open" or "closed" (its data-state)."""
+    match = re.search(r'id="line-state" data-state="(\w+)"', page)
+    assert match, "no line state on the page"
+    return match.group(1)
 
 
 class Staff:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from staff_support import EDITOR, Staff
+from staff_support import EDITOR, Staff, flashed, says
 
 GREETING = "/staff/prompts/greeting/en"
 
@@ -19,7 +19,12 @@ def test_a_large_recording_upload_is_read(staff):
     )
     # read and judged (not audio: refused next to the upload form), not refused unread (413)
     assert response.status_code == 400
-    assert "«a.wav» ble ikke lastet opp" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert [text for category, text in flashed(page) if category == "field"]
+    assert (
+        'id="upload-form-error"' in page
+        and says("upload.refused", name="a.wav", reason="")[:-1] in page
+    )
 
 
 def test_a_large_body_on_any_other_staff_form_is_refused(client, accounts):

@@ -3,6 +3,8 @@ icon, prompts named in the staff's words."""
 
 from __future__ import annotations
 
+from staff_support import says
+
 
 def test_empty_sign_in_fields_say_so_each_by_its_own_field(client, accounts):
     from staff_support import Staff
@@ -14,10 +16,10 @@ def test_empty_sign_in_fields_say_so_each_by_its_own_field(client, accounts):
     assert response.status_code == 400
     page = response.get_data(as_text=True)
     assert 'class="message error"' not in page  # nothing at the top of the page
-    assert page.count("Fyll ut feltet.") == 2
+    assert page.count(says("err.required")) == 2
     assert 'id="email-error"' in page and 'aria-describedby="email-error"' in page
     assert 'aria-describedby="password-error"' in page
-    assert "Kontakt en administrator hos KOM" in page
+    assert f'<p class="help" id="sign-in-help">{says("sign_in.contact")}</p>' in page
 
 
 def test_favicon_is_served(client):
@@ -32,13 +34,13 @@ def test_prompts_are_named_and_grouped_in_call_order(staff):
     order = [
         page.index(name)
         for name in (
-            "Start og språkvalg",
-            "Velkomst",
-            "Innledning og emnemeny",
-            "Rettigheter og hjelp – del 1",
-            "Snakke med KOM",
-            "Avslutning",
+            says("group.start"),
+            says("seg.greeting"),
+            says("group.menu"),
+            says("seg.part", topic=says("topic.rights"), n=1),
+            says("group.person"),
+            says("seg.goodbye"),
         )
     ]
     assert order == sorted(order)
-    assert "Språkvalg («trykk …») – tast 3" in page
+    assert says("seg.with_key", name=says("seg.lang_select"), digit=3) in page

@@ -8,7 +8,7 @@ from datetime import date, datetime, time
 import pytest
 import time_machine
 from sqlalchemy import select
-from staff_support import EDITOR
+from staff_support import EDITOR, flashed, says
 
 from ivr.admin import calendar
 from ivr.hours import OSLO
@@ -75,11 +75,12 @@ def test_the_line_page_lists_what_is_coming_and_a_closure_as_one_day(staff):
     assert response.status_code == 302
     page = staff.client.get("/staff/line").get_data(as_text=True)
     coming = page.split('id="coming"', 1)[1].split("</section>", 1)[0]
-    assert "ons. 2.12.2026 (hele dagen)" in coming and "Fagdag" in coming
+    whole_day = f"ons. 2.12.2026 ({says('calendar.whole_day')})"  # Babel's Norwegian date
+    assert whole_day in coming and "Fagdag" in coming
     assert "Julaften" in coming and "Nyttårsaften" in coming and "Første påskedag" not in coming
     assert "Andre påskedag" in coming
     closures = page.split('id="closures"', 1)[1].split("</ul>", 1)[0]
-    assert "ons. 2.12.2026 (hele dagen): Fagdag" in closures and "00:00" not in closures
+    assert f"{whole_day}: Fagdag" in closures and "00:00" not in closures
     cell = page.split('datetime="2026-12-02"', 1)[1].split("</td>", 1)[0]
     assert "08:00" not in cell and "Fagdag" in cell
 
@@ -89,7 +90,7 @@ def test_a_closure_that_is_already_over_is_refused_next_to_the_form(staff, db):
     response = staff.post("/staff/line/closures", {"first_day": "2026-11-02", "reason": "Too late"})
     assert response.status_code == 400
     form = response.get_data(as_text=True).split('id="closure-form"', 1)[1]
-    assert "allerede over" in form.split("</form>", 1)[0]
+    assert ("field", says("err.past")) in flashed(form.split("</form>", 1)[0])
     assert 'value="Too late"' in form and 'value="2026-11-02"' in form
     with db.session() as s:
         assert s.scalars(select(Closure)).first() is None
@@ -99,11 +100,13 @@ def test_the_now_box_says_when_the_line_next_opens_or_closes(staff):
     with time_machine.travel(datetime(2026, 12, 2, 10, 0, tzinfo=OSLO), tick=False):
         staff.sign_in(EDITOR)
         page = staff.client.get("/staff/line").get_data(as_text=True)
-    assert 'id="next-change">Stenger ons. 2.12.2026 16:00.' in page
+    closes = says("line.next_closes", when="ons. 2.12.2026 16:00")
+    assert f'id="next-change">{closes}' in page
     with time_machine.travel(datetime(2026, 12, 23, 17, 0, tzinfo=OSLO), tick=False):
         staff.sign_in(EDITOR)
         page = staff.client.get("/staff/line").get_data(as_text=True)
-    assert 'id="next-change">Åpner igjen tor. 24.12.2026 08:00.' in page  # open by law
+    opens = says("line.next_opens", when="tor. 24.12.2026 08:00")
+    assert f'id="next-change">{opens}' in page  # open by law
 
 
 def test_closed_by_hand_the_page_names_who_and_asks_before_reopening(staff):
@@ -111,8 +114,8 @@ def test_closed_by_hand_the_page_names_who_and_asks_before_reopening(staff):
     staff.post("/staff/line/close", {"reason": "Personalmøte"})
     page = staff.client.get("/staff/line").get_data(as_text=True)
     now_box = page.split('aria-labelledby="now"', 1)[1].split("</section>", 1)[0]
-    assert "av Eva Editor" in now_box and "editor@kom.test" not in now_box
-    assert "Slik til noen går tilbake til vanlige åpningstider." in now_box
+    assert f"{says('line.by')} Eva Editor" in now_box and "editor@kom.test" not in now_box
+    assert f'<p id="next-change">{says("line.until_back")}</p>' in now_box
     reopen = now_box.split('action="/staff/line/reopen"', 1)[1].split(">", 1)[0]
     assert "data-confirm=" in reopen
     close_button = now_box.split('action="/staff/line/close', 1)[1].split("</form>", 1)[0]

@@ -12,7 +12,7 @@ import re
 import pytest
 import time_machine
 from sqlalchemy import select
-from staff_support import ADMIN, EDITOR, REVIEWER, Staff
+from staff_support import ADMIN, EDITOR, REVIEWER, Staff, flashed, says
 
 from ivr import create_app
 from ivr.catalog import Prompt
@@ -69,9 +69,10 @@ def test_grid_shows_every_prompt_and_language_with_audio_and_text_state(staff):
     page = staff.client.get("/staff/prompts").get_data(as_text=True)
     assert 'id="cell-greeting-en"' in page and 'id="cell-menu_rights-1-nb"' in page
     en_cell = page.split('id="cell-greeting-en"')[1].split("</td>")[0]
-    assert "talesyntese" in en_cell and "kildetekst" in en_cell
+    assert 'class="audio tts"' in en_cell and 'class="text-state source"' in en_cell
     nb_cell = page.split('id="cell-greeting-nb"')[1].split("</td>")[0]
-    assert "opplest av telefontjenesten" in nb_cell and "ikke gjennomgått" in nb_cell
+    assert 'class="audio say"' in nb_cell and 'class="text-state draft"' in nb_cell
+    assert says("audio.say") in nb_cell and says("text.draft") in nb_cell
     only_nb = staff.client.get("/staff/prompts?lang=nb").get_data(as_text=True)
     assert 'id="cell-greeting-nb"' in only_nb and 'id="cell-greeting-en"' not in only_nb
 
@@ -108,7 +109,8 @@ def test_upload_is_a_draft_until_published_then_callers_hear_it_and_restore_undo
     assert f"{draft.hash}.wav" in stored  # stored under its hash ...
     assert not any("opptak" in name for name in stored)  # ... never under the uploaded name
     page = staff.client.get(GREETING).get_data(as_text=True)
-    assert f'src="/audio/{draft.hash}.wav"' in page and "Publiser" in page
+    assert f'src="/audio/{draft.hash}.wav"' in page
+    assert f'aria-label="{says("prompt.publish")}: {says("prompt.version")} {draft.id}"' in page
     assert f"/audio/{old}.wav" in played(caller())  # callers still hear the old one
 
     assert staff.post(f"/staff/recordings/{draft.id}/publish", page=GREETING).status_code == 302
@@ -128,8 +130,10 @@ def test_upload_is_a_draft_until_published_then_callers_hear_it_and_restore_undo
 def test_phone_formats_are_accepted(staff, app, fmt, name):
     staff.sign_in()
     response = upload(staff, tone(fmt=fmt), name=name, follow_redirects=True)
-    assert "lagret som utkast" in response.get_data(as_text=True)
-    assert newest(app).source == "human" and 1.5 < newest(app).duration < 3
+    draft = newest(app)
+    assert draft.source == "human" and 1.5 < draft.duration < 3
+    saved = says("upload.saved", duration=draft.duration, loudness=draft.loudness)
+    assert ("info", saved) in flashed(response.get_data(as_text=True))
 
 
 @pytest.mark.parametrize(
@@ -164,7 +168,7 @@ def test_too_large_upload_is_refused_before_it_is_read(app_settings, accounts):
     staff.sign_in(EDITOR)
     response = upload(staff, b"\0" * (1024 * 1024 + 10))
     assert response.status_code == 413
-    assert "for stor (høyst 1 MB)" in response.get_data(as_text=True)
+    assert ("error", says("upload.too_large", mb=1)) in flashed(response.get_data(as_text=True))
     services(small).db.engine.dispose()
 
 
@@ -204,11 +208,12 @@ def test_admin_purges_an_old_version_after_confirming(staff, app, audit_actions)
     staff.post(f"/staff/recordings/{newest(app).id}/publish", page=GREETING)
     page = f"/staff/recordings/{old.id}/purge"
     too_soon = staff.post(page, page=page, follow_redirects=True)
-    assert "10 minutter" in too_soon.get_data(as_text=True) and lib.store.has(old.hash)
+    assert ("error", says("err.purge_soon")) in flashed(too_soon.get_data(as_text=True))
+    assert lib.store.has(old.hash)
     with after_purge_grace():
         confirm = staff.client.get(page)
         assert confirm.status_code == 200
-        assert "Ja, slett for godt" in confirm.get_data(as_text=True)
+        assert f">{says('purge.confirm')}</button>" in confirm.get_data(as_text=True)
         assert staff.post(page, page=page).status_code == 302
         assert not lib.store.has(old.hash) and lib.get(old.id).purged_at is not None
         assert audit_actions()[-1][1] == "recording.purge"
@@ -216,7 +221,7 @@ def test_admin_purges_an_old_version_after_confirming(staff, app, audit_actions)
         refused = staff.post(
             f"/staff/recordings/{current.id}/purge", page=GREETING, follow_redirects=True
         )
-        assert "kan ikke slettes" in refused.get_data(as_text=True)
+        assert ("error", says("err.purge_current")) in flashed(refused.get_data(as_text=True))
         assert lib.store.has(current.hash)
 
 
@@ -229,7 +234,7 @@ def test_a_draft_stays_a_draft_after_a_newer_recording_is_published(staff, app):
     staff.post(f"/staff/recordings/{newest(app).id}/publish", page=GREETING)
     assert older.id in {r.id for r in lib.drafts()[("greeting", "en")]}
     page = staff.client.get("/staff/prompts?lang=en").get_data(as_text=True)
-    assert "lydutkast venter" in page.split('id="cell-greeting-en"')[1].split("</td>")[0]
+    assert 'data-draft="audio"' in page.split('id="cell-greeting-en"')[1].split("</td>")[0]
     purge = f"/staff/recordings/{older.id}/purge"
     staff.post(purge, page=purge)
     assert ("greeting", "en") not in lib.drafts()  # purged: no longer waiting
@@ -240,11 +245,12 @@ def test_players_have_accessible_names(staff, app):
     current = services(app).recordings.current()[("greeting", "en")]
     page = staff.client.get(GREETING).get_data(as_text=True)
     player = re.search(r'<audio id="player-now"[^>]*>', page).group(0)
-    assert f'aria-label="Lytt: Dette hører innringerne nå (Versjon {current.id})"' in player
+    listen, version = says("prompt.listen"), says("prompt.version")
+    assert f'aria-label="{listen}: {says("prompt.now")} ({version} {current.id})"' in player
     upload(staff, tone())
     draft = newest(app)
     confirm = staff.client.get(f"/staff/recordings/{draft.id}/purge").get_data(as_text=True)
-    assert re.search(rf'<audio [^>]*aria-label="Lytt: Versjon {draft.id}"', confirm)
+    assert re.search(rf'<audio [^>]*aria-label="{listen}: {version} {draft.id}"', confirm)
 
 
 def test_recorder_script_gets_where_to_go_as_json(staff, app):
@@ -263,7 +269,7 @@ def test_edited_text_is_a_draft_with_tts_then_published_everywhere_and_restorabl
     response = staff.post(
         f"{GREETING}/text", {"text": new_text}, page=GREETING, follow_redirects=True
     )
-    assert "lagret som utkast" in response.get_data(as_text=True)
+    assert ("info", says("text.saved")) in flashed(response.get_data(as_text=True))
     draft = newest(app)
     assert draft.source == "tts" and playing(app) == old_audio
     assert catalog.text(Prompt("greeting", "en")) == old_text
@@ -277,7 +283,7 @@ def test_edited_text_is_a_draft_with_tts_then_published_everywhere_and_restorabl
     check = app.test_cli_runner().invoke(args=["audio", "check", "--lang", "en"])
     assert "greeting" not in check.output  # not stale: the audio says the published text
     page = staff.client.get("/staff/prompts/greeting/nb").get_data(as_text=True)
-    assert "tekst: utdatert" in page  # the translation no longer matches the English
+    assert 'class="text-state outdated"' in page  # the translation no longer matches the English
 
     response = staff.post(f"{GREETING}/text/file", page=GREETING)
     assert response.status_code == 302
@@ -306,7 +312,8 @@ def test_publishing_a_text_keeps_a_human_recording_playing_and_says_it_is_stale(
     page = response.get_data(as_text=True)
     assert catalog.text(Prompt("greeting", "en")) == new_text
     assert playing(app) == human.hash and f"/audio/{human.hash}.wav" in played(caller())
-    assert "opptaket av en person spiller fortsatt" in page and "utdatert" in page
+    assert ("error", says("text.published_kept_human")) in flashed(page)
+    assert 'class="audio stale"' in page
     lib = services(app).recordings
     assert lib.state(Prompt("greeting", "en"), lib.get(human.id)).state == "stale"
     # "use TTS": the rendering of the new text is a draft that can be published
@@ -328,7 +335,7 @@ def test_file_text_again_brings_back_the_audio_that_says_it(staff, app, caller):
     _publish_new_text(staff, app)
     assert playing(app) != old_audio
     response = staff.post(f"{GREETING}/text/file", page=GREETING, follow_redirects=True)
-    assert "med lyd som sier den" in response.get_data(as_text=True)
+    assert ("info", says("text.file_again")) in flashed(response.get_data(as_text=True))
     assert playing(app) == old_audio and f"/audio/{old_audio}.wav" in played(caller())
 
 
@@ -389,7 +396,8 @@ def test_file_text_again_says_plainly_when_no_audio_can_say_it(staff, app, monke
         monkeypatch.setattr(Builder, "render", no_engine)
         response = staff.post(f"{GREETING}/text/file", page=GREETING, follow_redirects=True)
         page = response.get_data(as_text=True)
-        assert "ingen lyd sier den" in page and "no TTS engine in use speaks en" in page
+        refusal = says("text.file_again_no_audio", reason="no TTS engine in use speaks en")
+        assert ("error", refusal) in flashed(page)
 
 
 def test_text_of_a_keyed_prompt_renders_every_key(staff, app):
@@ -420,7 +428,7 @@ def test_a_keyed_text_without_key_is_refused_next_to_the_field_and_not_saved(sta
     response = staff.post(f"{path}/text", {"text": "For English, press three."}, page=path)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert 'id="edit-error"' in page and "må inneholde {key}" in page
+    assert 'id="edit-error"' in page and ("field", says("err.text_key")) in flashed(page)
     assert "For English, press three.</textarea>" in page  # what they typed is kept
     assert _versions(app) == 0
 
@@ -449,8 +457,8 @@ def test_a_text_whose_numbers_differ_from_the_english_is_refused(staff, app, lan
     response = staff.post(f"{path}/text", {"text": text}, page=path)
     page = response.get_data(as_text=True)
     assert response.status_code == 400
-    assert "The numbers in the text must be the same as in the English text" in page
-    assert "00, 112, 15, 15, 4, 45, 45, 47, 47, 8" in page
+    numbers = "00, 00, 112, 15, 15, 4, 45, 45, 47, 47, 8"  # the English text's
+    assert ("field", says("err.text_numbers", "en", numbers=numbers)) in flashed(page)
     assert _versions(app) == 0
 
 
@@ -463,15 +471,16 @@ def test_numbers_may_move_within_the_text(staff, app):
 
 
 @pytest.mark.parametrize(
-    "lang,text",
+    "lang,text,shown",
     [
-        ("ar", "في خطر: ١١٢. من 8 إلى 4. الرقم: 47. 45. 15. 00. مرة أخرى: 47. 45. 15. 00."),
+        ("ar", "في خطر: ١١٢. من 8 إلى 4. الرقم: 47. 45. 15. 00. مرة أخرى: 47. 45. 15. 00.", "١, ٢"),
         (
             "en",
             (
                 "Call KOM on 47. 45. 15. 00. Again: 47. 45. 15. 00. From 8 until 4. "
                 "In danger, call 112, or ¹¹³."
             ),
+            "¹, ³",
         ),
         (
             "en",
@@ -479,16 +488,18 @@ def test_numbers_may_move_within_the_text(staff, app):
                 "Call KOM on 47. 45. 15. 00. Again: 47. 45. 15. 00. From 8 until 4. "
                 "In danger, call ①①②."
             ),
+            "①, ②",
         ),
     ],
 )
-def test_digits_other_than_0_to_9_are_refused(staff, app, lang, text):
+def test_digits_other_than_0_to_9_are_refused(staff, app, lang, text, shown):
     staff.sign_in()
     staff.client.get("/staff/ui/en")
     path = f"{CALLBACK}/{lang}"
     response = staff.post(f"{path}/text", {"text": text}, page=path)
     assert response.status_code == 400
-    assert "Write numbers with the digits 0–9 only" in response.get_data(as_text=True)
+    refusal = says("err.text_digits", "en", numbers=shown)
+    assert ("field", refusal) in flashed(response.get_data(as_text=True))
     assert _versions(app) == 0
 
 
@@ -496,7 +507,9 @@ def test_a_text_over_1000_characters_is_refused(staff, app):
     staff.sign_in()
     response = staff.post(f"{GREETING}/text", {"text": "Welcome. " * 112}, page=GREETING)
     assert response.status_code == 400
-    assert "høyst 1000 tegn" in response.get_data(as_text=True) and _versions(app) == 0
+    refusal = says("err.text_too_long", max=1000)
+    assert ("field", refusal) in flashed(response.get_data(as_text=True))
+    assert _versions(app) == 0
 
 
 def test_an_expired_session_cannot_upload_or_publish(staff, app):
@@ -542,10 +555,13 @@ def test_grid_shows_drafts_waiting_and_stale_audio(staff, app):
     def cell(prompt_id: str) -> str:
         return page.split(f'id="cell-{prompt_id}-en"')[1].split("</td>")[0]
 
-    assert "lydutkast venter" in cell("greeting")
-    assert "tekstutkast venter" in cell("goodbye") and "lydutkast venter" in cell("goodbye")
-    assert "utdatert lyd" in cell("intro")  # published text, audio of the old words
-    assert "venter" not in cell("rights_1")
+    def drafts(prompt_id: str) -> set[str]:
+        return set(re.findall(r'data-draft="(\w+)"', cell(prompt_id)))
+
+    assert drafts("greeting") == {"audio"}
+    assert drafts("goodbye") == {"text", "audio"}
+    assert 'class="audio stale"' in cell("intro")  # published text, audio of the old words
+    assert drafts("rights_1") == set()
 
 
 def test_numbers_written_in_words_are_saved_but_flagged_for_a_second_reader(
@@ -561,7 +577,8 @@ def test_numbers_written_in_words_are_saved_but_flagged_for_a_second_reader(
         f"{CALLBACK}/en/text", {"text": text}, page=f"{CALLBACK}/en", follow_redirects=True
     )
     assert _versions(app) == 1
-    assert "writes numbers in words (“nine one one”)" in response.get_data(as_text=True)
+    warning = says("text.number_words", "en", words="“nine one one”")
+    assert ("error", warning) in flashed(response.get_data(as_text=True))
     flagged = [a for a in audit_actions() if a[1] == "text.number_words"]
     assert len(flagged) == 1 and "nine one one" in flagged[0][2]
 

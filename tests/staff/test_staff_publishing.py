@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from staff_support import ADMIN, EDITOR, PASSWORD
+from staff_support import ADMIN, EDITOR, PASSWORD, flashed, says
 from test_staff_prompts import GREETING, newest, playing, tone, upload
 
 from ivr import create_app
@@ -37,11 +37,11 @@ def test_audio_of_an_unpublished_text_draft_cannot_be_published_alone(staff, app
     tts = newest(app)
     page = staff.client.get(GREETING).get_data(as_text=True)
     card = page.split(f'id="recording-{tts.id}"', 1)[1].split("</li>", 1)[0]
-    assert "sier andre ord" in card and "Publiser:" not in card
+    assert says("prompt.other_words") in card and f"{says('prompt.publish')}:" not in card
     response = staff.post(
         f"/staff/recordings/{tts.id}/publish", page=GREETING, follow_redirects=True
     )
-    assert "kan ikke publiseres alene" in response.get_data(as_text=True)
+    assert ("error", says("err.other_words")) in flashed(response.get_data(as_text=True))
     assert playing(app) == before
     with services(app).db.session() as s:
         version = s.scalars(select(TextVersion)).one()
@@ -89,7 +89,8 @@ def test_a_refused_upload_says_why_next_to_the_upload_form_and_names_the_file(st
     response = upload(staff, b"not audio at all", name="notes.txt")
     assert response.status_code == 400
     form = response.get_data(as_text=True).split('id="upload-form"', 1)[1].split("</form>")[0]
-    assert 'id="upload-form-error"' in form and "«notes.txt» ble ikke lastet opp" in form
+    assert 'id="upload-form-error"' in form
+    assert says("upload.refused", name="notes.txt", reason="")[:-1] in form
     assert 'aria-invalid="true"' in form
     assert playing(app) == before
 

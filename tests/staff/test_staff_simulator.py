@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
-from staff_support import REVIEWER
+from staff_support import REVIEWER, says
 
 from ivr.catalog import Prompt
 from ivr.models import CallEvent
@@ -46,7 +46,7 @@ def _events(app) -> int:
 def test_every_role_sees_the_keypad_and_the_options(staff, role_email):
     staff.sign_in(role_email)
     html = staff.client.get("/staff/simulator").get_data(as_text=True)
-    assert 'aria-label="Trykk 0"' in html and 'data-outcome="busy"' in html
+    assert f'aria-label="{says("sim.press")} 0"' in html and 'data-outcome="busy"' in html
     assert '<option value="NO" selected>' in html
     assert 'id="sim-drafts"' in html
 

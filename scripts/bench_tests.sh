@@ -3,8 +3,9 @@
 # back on the same machine: the baseline commit with its own command (one process), then this
 # checkout as scripts/test.sh runs it (pytest-xdist, 2 workers). Prints wall and CPU seconds
 # and the ratio. Both use this checkout's .venv (the baseline's code is imported from its own
-# worktree, which comes first on sys.path), so the baseline's own dependencies must be in this
-# .venv too: 9a6361a needs tqdm (`.venv/bin/pip install tqdm`), else its tests error at import.
+# worktree, which comes first on sys.path). A baseline's dependencies that this project no longer
+# has (9a6361a needs tqdm) go into a throwaway folder on the baseline run's PYTHONPATH only:
+# BASELINE_EXTRA_PACKAGES, default "tqdm".
 # Usage: scripts/bench_tests.sh BASELINE_REF [pytest args for both runs, e.g. -m "not browser"]
 #        BENCH_ORDER=current-first scripts/bench_tests.sh BASELINE_REF   (this checkout first)
 set -euo pipefail
@@ -16,13 +17,20 @@ python="$here/.venv/bin/python"
 tmp="$(mktemp -d)"
 trap 'git worktree remove --force "$tmp/baseline" >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
 git worktree add --detach "$tmp/baseline" "$baseline_ref" >/dev/null 2>&1
+extra="${BASELINE_EXTRA_PACKAGES-tqdm}"
+if [ -n "$extra" ]; then
+  # shellcheck disable=SC2086  # a list of package names
+  "$python" -m pip install -q --disable-pip-version-check --target "$tmp/extra" $extra
+fi
 
 # run LABEL FOLDER PYTEST-ARGS...: time one whole suite; prints "LABEL wall cpu summary".
 run() {
   local label="$1" folder="$2"; shift 2
   local start end
   start=$(date +%s.%N)
-  ( cd "$folder" && /usr/bin/env time -f "%U %S" -o "$tmp/$label.cpu" \
+  local path=""
+  [ "$label" = baseline ] && path="$tmp/extra"
+  ( cd "$folder" && PYTHONPATH="$path" /usr/bin/env time -f "%U %S" -o "$tmp/$label.cpu" \
       "$python" -m pytest -q -p no:cacheprovider "$@" >"$tmp/$label.log" 2>&1 ) || true
   end=$(date +%s.%N)
   local cpu summary

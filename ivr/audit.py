@@ -1,6 +1,14 @@
-"""The audit log: every change staff make, by whom and when."""
+"""The audit log: every change staff make, by whom and when.
+
+An entry keeps the facts of a change as values (`record(..., lang="ro", version=537)`), not
+as a sentence: the staff pages put them into the action's sentence in the reader's language
+(ivr/admin/audit.py). `detail` is only for text someone typed, such as a closure's reason.
+"""
 
 from __future__ import annotations
+
+import json
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -8,10 +16,29 @@ from .db import Database
 from .models import AuditEntry
 
 
-def record(db: Database, actor: str, action: str, detail: str = "") -> None:
-    """Write one entry: `actor` did `action` (a short code such as "line.close"), with details."""
+def entry(actor: str, action: str, detail: str = "", **facts: Any) -> AuditEntry:
+    """One entry, not yet written: `actor` did `action` (a short code such as "line.close")."""
+    return AuditEntry(
+        actor=actor,
+        action=action,
+        detail=detail,
+        facts=json.dumps(facts, ensure_ascii=False, sort_keys=True) if facts else "",
+    )
+
+
+def record(db: Database, actor: str, action: str, detail: str = "", **facts: Any) -> None:
+    """Write one entry: `actor` did `action`, with the facts of the change (JSON values)."""
     with db.session() as s:
-        s.add(AuditEntry(actor=actor, action=action, detail=detail))
+        s.add(entry(actor, action, detail, **facts))
+
+
+def facts_of(row: AuditEntry) -> dict[str, Any]:
+    """The facts an entry keeps ({} for entries from before facts were kept)."""
+    try:
+        value = json.loads(row.facts) if row.facts else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
 
 
 def entries(db: Database, page: int = 1, per_page: int = 100) -> tuple[list[AuditEntry], int]:

@@ -6,7 +6,8 @@
   `audio_choice_event` (who made which version play, when);
 - texts: `text_version` (every text staff wrote), `text_choice` (the published one) and
   `language_review` (a reviewer confirmed a language's texts);
-- staff: `staff_account`, `sign_in_attempt` (limits guessing), `audit_entry` (who changed what).
+- staff: `staff_account`, `password_link` (one-time set-password links), `sign_in_attempt`
+  (limits guessing), `audit_entry` (who changed what).
 
 Never a phone number, a name or a recording of a caller: a call event holds the time, the
 language, the menu position, the key and the outcome, and nothing that links it to a person.
@@ -168,7 +169,8 @@ class AudioChoiceEvent(Base):
 
 
 class StaffAccount(Base):
-    """A KOM coordinator who may sign in to the staff pages. Made with `ivr staff add`."""
+    """A KOM coordinator who may sign in to the staff pages. Made by an admin on the accounts
+    page (with a set-password link) or with `ivr staff add`."""
 
     __tablename__ = "staff_account"
 
@@ -185,6 +187,23 @@ class StaffAccount(Base):
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
+class PasswordLink(Base):
+    """A one-time link an admin gave someone to choose their password: only the SHA-256 of its
+    token is kept. It works once, until `expires_at`, and only while it is the account's newest
+    (a newer link, disabling the account or using it sets `ended_at`)."""
+
+    __tablename__ = "password_link"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("staff_account.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(254), default="")
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # used, superseded, disabled
+
+
 class SignInAttempt(Base):
     """One sign-in attempt, kept to limit guessing per account and per address."""
 
@@ -198,7 +217,12 @@ class SignInAttempt(Base):
 
 
 class AuditEntry(Base):
-    """One change made by staff (or the CLI): who, when, what."""
+    """One change made by staff (or the CLI): who, when, what.
+
+    `detail` is text as someone typed it (a closure's reason), shown as it is; `facts` (JSON)
+    are the facts of the change ({"lang": "ro", "version": 537}), put into the action's
+    sentence in the reader's language when shown. Entries written before `facts` existed
+    have English in `detail` and no values."""
 
     __tablename__ = "audit_entry"
 
@@ -207,6 +231,7 @@ class AuditEntry(Base):
     actor: Mapped[str] = mapped_column(String(254))
     action: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text, default="")
+    facts: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class LanguageReview(Base):

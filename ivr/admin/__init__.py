@@ -2,8 +2,8 @@
 
 Each page module has its own blueprint, nested in the /staff blueprint (blueprint.py), which
 gives every page sign-in expiry, CSRF checks and safe headers. A new staff page is one module
-with `bp` (a Blueprint named after it) and `MENU` (its menu label key, or None), listed once in
-PAGES below; its endpoints are "admin.<name>.<view>".
+with `bp` (a Blueprint named after it) and `MENU` (its menu label key, or None; optionally
+`MENU_ROLES`, the roles whose menu shows it), listed once in PAGES below; its endpoints are "admin.<name>.<view>".
 
 `register(app)` sets up sessions, Flask-Login and CSRF protection and mounts the blueprint.
 The caller's webhooks are not touched: CSRF is checked only on the staff pages.
@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, send_from_directory, session
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 
 from ..services import services
 from . import (
@@ -29,6 +29,7 @@ from . import (
     recordings,
     sign_in,
     simulator,
+    staff_accounts,
     statistics,
 )
 from .accounts import SESSION_VERSION, load_user
@@ -46,15 +47,22 @@ PAGES = (
     simulator,
     statistics,
     audit,
+    staff_accounts,
     sign_in,
 )
 
 for _page in PAGES:
     bp.register_blueprint(_page.bp)
 
-# (label key, endpoint of the page, its blueprint) for each page in the menu.
+# (label key, endpoint of the page, its blueprint, who sees it) for each page in the menu; a
+# page with MENU_ROLES is in the menu of those roles only (its views check the role anyway).
 MENU = tuple(
-    (page.MENU, f"admin.{page.bp.name}.page", f"admin.{page.bp.name}")
+    (
+        page.MENU,
+        f"admin.{page.bp.name}.page",
+        f"admin.{page.bp.name}",
+        getattr(page, "MENU_ROLES", None),
+    )
     for page in PAGES
     if page.MENU
 )
@@ -62,8 +70,15 @@ MENU = tuple(
 
 @bp.app_context_processor
 def staff_menu() -> dict:
-    """`menu`: the staff pages' menu, for base.html."""
-    return {"menu": MENU}
+    """`menu`: the staff pages' menu for the signed-in person, for base.html."""
+    signed_in = current_user.is_authenticated
+    return {
+        "menu": [
+            (label, endpoint, blueprint)
+            for label, endpoint, blueprint, roles in MENU
+            if roles is None or (signed_in and current_user.may(roles))
+        ]
+    }
 
 
 def register(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """Staff accounts: argon2 password hashes, roles, and sign-in limited per account and address.
 
-Accounts are made on the command line (`ivr staff add`), never from the web. After
+Accounts are made by an admin on the accounts page (account_changes.py, with a one-time
+set-password link) or on the command line (`ivr staff add`). After
 STAFF_SIGNIN_MAX_PER_ACCOUNT failures of one account from one address (or
 STAFF_SIGNIN_MAX_PER_IP from one address) within STAFF_SIGNIN_WINDOW_MINUTES, each further
 attempt from there must wait 1 s after the last failure, then 2, 4 ... at most a minute.
@@ -9,6 +10,7 @@ attempt from there must wait 1 s after the last failure, then 2, 4 ... at most a
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
@@ -18,19 +20,24 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
 from sqlalchemy import delete, func, select
 
+from .. import audit
 from ..db import Database
-from ..models import AuditEntry, SignInAttempt, StaffAccount, utcnow
+from ..models import SignInAttempt, StaffAccount, utcnow
 
 ROLES = ("editor", "reviewer", "admin")
 KEEP_ATTEMPTS = timedelta(days=30)  # sign-in attempts are kept this long, then forgotten
-# Who may do what. Admins may do everything; accounts themselves are managed on the CLI.
+# Who may do what. Admins may do everything, including managing accounts (MANAGE_ACCOUNTS).
 EDIT_LINE = frozenset({"editor", "admin"})
 REVIEW = frozenset({"reviewer", "admin"})
 EDIT_PROMPTS = frozenset({"editor", "admin"})  # upload, publish, restore, edit texts
 PURGE = frozenset({"admin"})  # remove an audio version for good
 CHANGE_TRANSFER = frozenset({"admin"})  # where every caller who presses 0 is put through to
+MANAGE_ACCOUNTS = frozenset({"admin"})  # add, disable, enable accounts; give password links
+MIN_PASSWORD = 12  # characters, wherever a password is chosen (command line or link)
+NO_PASSWORD = "!none"  # the hash of an account whose person has not chosen a password yet
 SESSION_VERSION = "account_version"  # the session key holding StaffAccount.session_version
 
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")  # enough to catch a typo; no mail is sent
 _hasher = PasswordHasher()
 _dummy_hashes: dict[PasswordHasher, str] = {}
 
@@ -45,7 +52,20 @@ def _dummy_hash() -> str:
 
 
 class AccountError(ValueError):
-    """An account cannot be made or changed as asked; the message says why."""
+    """An account cannot be made or changed as asked; the message says why (in English, for
+    the command line) and `key` names the interface text that says it on the staff pages."""
+
+    def __init__(self, message: str, key: str = "err.account") -> None:
+        super().__init__(message)
+        self.key = key
+
+
+def check_password(password: str) -> None:
+    """Refuse a password too short to choose (the one rule, on the command line and the web)."""
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(
+            f"the password must have at least {MIN_PASSWORD} characters", "err.password_short"
+        )
 
 
 @dataclass(frozen=True)
@@ -71,7 +91,8 @@ class StaffUser(UserMixin):
         return self.role in roles
 
 
-def _user(row: StaffAccount) -> StaffUser:
+def as_user(row: StaffAccount) -> StaffUser:
+    """The account as the signed-in person Flask-Login knows."""
     return StaffUser(row.id, row.email, row.name, row.role, row.session_version or 0)
 
 
@@ -93,7 +114,7 @@ def load_user(db: Database, user_id: str, session_version: object) -> StaffUser 
         row = s.get(StaffAccount, key)
         if row is None or not row.active or (row.session_version or 0) != session_version:
             return None
-        return _user(row)
+        return as_user(row)
 
 
 def end_sessions(db: Database, user_id: int) -> None:
@@ -101,31 +122,36 @@ def end_sessions(db: Database, user_id: int) -> None:
     with db.session() as s:
         row = s.get(StaffAccount, user_id)
         if row is not None:
-            _bump(row)
+            bump_sessions(row)
 
 
-def _bump(row: StaffAccount) -> None:
+def bump_sessions(row: StaffAccount) -> None:
+    """Every session of this account made so far stops working (in the caller's transaction)."""
     row.session_version = (row.session_version or 0) + 1
 
 
-def add_account(db: Database, email: str, role: str, password: str, name: str = "") -> StaffUser:
-    """Make an account; refuses unknown roles, short passwords and existing e-mails."""
+def add_account(
+    db: Database, email: str, role: str, password: str | None, name: str = ""
+) -> StaffUser:
+    """Make an account; refuses unknown roles, short passwords and existing e-mails. Without a
+    password (None) nobody can sign in to it until its person sets one with a link."""
     email = normalise_email(email)
     if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}")
-    if "@" not in email:
-        raise AccountError("give an e-mail address")
-    if len(password) < 12:
-        raise AccountError("the password must have at least 12 characters")
+        raise AccountError(f"role must be one of {', '.join(ROLES)}", "err.role")
+    if not EMAIL.fullmatch(email):
+        raise AccountError("give an e-mail address", "err.email")
+    if password is not None:
+        check_password(password)
     with db.session() as s:
         if s.scalars(select(StaffAccount).where(StaffAccount.email == email)).first():
-            raise AccountError(f"{email} already has an account")
+            raise AccountError(f"{email} already has an account", "err.account_exists")
+        hashed = NO_PASSWORD if password is None else _hasher.hash(password)
         row = StaffAccount(
-            email=email, name=name, role=role, active=True, password_hash=_hasher.hash(password)
+            email=email, name=name.strip(), role=role, active=True, password_hash=hashed
         )
         s.add(row)
         s.flush()
-        return _user(row)
+        return as_user(row)
 
 
 def set_active(db: Database, email: str, active: bool) -> None:
@@ -137,13 +163,12 @@ def set_active(db: Database, email: str, active: bool) -> None:
         if row is None:
             raise AccountError(f"no account for {email}")
         row.active = active
-        _bump(row)
+        bump_sessions(row)
 
 
 def set_password(db: Database, email: str, password: str) -> None:
     """Give an account a new password."""
-    if len(password) < 12:
-        raise AccountError("the password must have at least 12 characters")
+    check_password(password)
     with db.session() as s:
         row = s.scalars(
             select(StaffAccount).where(StaffAccount.email == normalise_email(email))
@@ -151,7 +176,7 @@ def set_password(db: Database, email: str, password: str) -> None:
         if row is None:
             raise AccountError(f"no account for {email}")
         row.password_hash = _hasher.hash(password)
-        _bump(row)
+        bump_sessions(row)
 
 
 def list_accounts(db: Database) -> list[StaffAccount]:
@@ -233,7 +258,7 @@ def sign_in(
         row.last_sign_in = now
         if _hasher.check_needs_rehash(row.password_hash):
             row.password_hash = _hasher.hash(password)
-        return SignIn.OK, _user(row)
+        return SignIn.OK, as_user(row)
 
 
 def _audit_failure(
@@ -242,7 +267,7 @@ def _audit_failure(
     """A failed sign-in in the audit log; and when this failure starts the slow-down, that too.
     (An e-mail with no account is not written down: it may be anything a stranger typed.)"""
     actor = email if row is not None else "(no such account)"
-    s.add(AuditEntry(actor=actor, action="staff.sign_in_failed", detail=f"from {ip}"))
+    s.add(audit.entry(actor, "staff.sign_in_failed", ip=ip))
     window, per_pair, _ = limits
     s.flush()  # this failure counts too
     failures, _last = _failures(
@@ -250,17 +275,21 @@ def _audit_failure(
     )
     if failures == per_pair:
         s.add(
-            AuditEntry(
-                actor=actor,
-                action="staff.sign_in_slowed",
-                detail=f"from {ip}: {per_pair} failures; each further attempt waits "
-                f"1 s, then twice as long, at most {MAX_DELAY} s",
-            )
+            audit.entry(actor, "staff.sign_in_slowed", ip=ip, failures=per_pair, longest=MAX_DELAY)
         )
 
 
+def hash_password(password: str) -> str:
+    """The argon2 hash of a password that passed `check_password`."""
+    check_password(password)
+    return _hasher.hash(password)
+
+
 def _verify(password_hash: str, password: str) -> bool:
+    """Whether the password matches; an account with no password yet costs as long to refuse."""
+    chosen = password_hash != NO_PASSWORD
     try:
-        return _hasher.verify(password_hash, password)
+        matches = _hasher.verify(password_hash if chosen else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
+    return matches and chosen

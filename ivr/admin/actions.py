@@ -79,9 +79,11 @@ def requires(roles: frozenset[str]) -> Callable:
     return decorate
 
 
-def log_change(action: str, detail: str = "") -> None:
-    """An audit entry: the signed-in person did `action` (e.g. "line.close")."""
-    audit.record(db(), current_user.label, action, detail)
+def log_change(action: str, detail: str = "", **facts: Any) -> None:
+    """An audit entry: the signed-in person did `action` (e.g. "line.close"), with the facts
+    of the change as values (said in the reader's language on the audit page) and `detail`,
+    text they typed (a reason), kept as it is."""
+    audit.record(db(), current_user.label, action, detail, **facts)
 
 
 def show_errors(form: FlaskForm) -> None:

@@ -1,4 +1,5 @@
-"""The audit log page (/staff/audit): every change, newest first, a hundred to a page."""
+"""The audit log page (/staff/audit): every change, newest first, a hundred to a page, each
+said in the reader's language (audit_text.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import login_required
 
 from .. import audit
-from .actions import db
+from .actions import catalog, db
+from .audit_text import describe
 
 bp = Blueprint("audit", __name__)
 MENU = "nav.audit"
@@ -25,4 +27,6 @@ def page():
     pages = max((total + PER_PAGE - 1) // PER_PAGE, 1)
     if number > pages:
         abort(404)
-    return render_template("admin/audit.html", rows=rows, total=total, page=number, pages=pages)
+    scripts = catalog()
+    shown = [(row, describe(row, scripts)) for row in rows]
+    return render_template("admin/audit.html", rows=shown, total=total, page=number, pages=pages)

@@ -25,6 +25,8 @@ bp = Blueprint(
     "admin", __name__, url_prefix="/staff", template_folder="templates", static_folder="static"
 )
 csrf = CSRFProtect()
+# The forms a person who is not signed in may send (with their CSRF token, like every form).
+PUBLIC_FORMS = frozenset({"admin.sign_in.page", "admin.accounts.set_password"})
 
 # No inline scripts or styles; nothing from elsewhere; never inside a frame.
 CONTENT_SECURITY_POLICY = (
@@ -55,7 +57,7 @@ def check_post():
     """
     if request.method not in ("POST", "PUT", "PATCH", "DELETE"):
         return None
-    if not current_user.is_authenticated and request.endpoint != "admin.sign_in.page":
+    if not current_user.is_authenticated and request.endpoint not in PUBLIC_FORMS:
         flash(t("sign_in_needed"), "info")  # e.g. the session expired while the form was open
         return redirect(url_for("admin.sign_in.page"))
     if current_app.config.get("WTF_CSRF_ENABLED", True):

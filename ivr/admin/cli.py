@@ -35,7 +35,7 @@ def staff_add(email: str, role: str, name: str, password: str) -> None:
         user = add_account(_db(), email, role, password, name)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
-    audit.record(_db(), "cli", "staff.add", f"{user.email} ({role})")
+    audit.record(_db(), "cli", "staff.add", email=user.email, role=role)
     click.echo(f"account made: {user.email} ({role})")
 
 
@@ -56,7 +56,7 @@ def staff_disable(email: str) -> None:
         set_active(_db(), email, False)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
-    audit.record(_db(), "cli", "staff.disable", email)
+    audit.record(_db(), "cli", "staff.disable", email=email)
     click.echo(f"account disabled: {email}")
 
 
@@ -68,7 +68,7 @@ def staff_enable(email: str) -> None:
         set_active(_db(), email, True)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
-    audit.record(_db(), "cli", "staff.enable", email)
+    audit.record(_db(), "cli", "staff.enable", email=email)
     click.echo(f"account enabled: {email}")
 
 
@@ -81,5 +81,5 @@ def staff_password(email: str, password: str) -> None:
         set_password(_db(), email, password)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
-    audit.record(_db(), "cli", "staff.password", email)
+    audit.record(_db(), "cli", "staff.password", email=email)
     click.echo(f"password changed: {email}")

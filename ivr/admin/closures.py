@@ -45,10 +45,9 @@ def closure_span(form: ClosureForm) -> tuple[datetime, datetime] | Refusal:
     return starts, ends
 
 
-def _span_text(starts: datetime, ends: datetime) -> str:
-    """A closure's span in Oslo time, for the audit log."""
-    starts, ends = starts.astimezone(OSLO), ends.astimezone(OSLO)
-    return f"{starts:%Y-%m-%d %H:%M} – {ends:%Y-%m-%d %H:%M} Oslo"
+def _span_facts(starts: datetime, ends: datetime) -> list[str]:
+    """A closure's span for the audit log: start and end in Oslo time (ISO 8601)."""
+    return [starts.astimezone(OSLO).isoformat(), ends.astimezone(OSLO).isoformat()]
 
 
 def _back() -> str:
@@ -70,7 +69,7 @@ def add():
                 starts_at=span[0], ends_at=span[1], reason=reason, created_by=current_user.label
             )
         )
-    log_change("closure.add", f"{_span_text(*span)}: {reason}")
+    log_change("closure.add", reason, span=_span_facts(*span))
     flash(t("closure.added"), "info")
     return redirect(_back())
 
@@ -83,8 +82,8 @@ def remove(closure_id: int):
         row = s.get(Closure, closure_id)
         if row is None:
             abort(404)
-        span, reason = _span_text(row.starts_at, row.ends_at), row.reason
+        span, reason = _span_facts(row.starts_at, row.ends_at), row.reason
         s.delete(row)
-    log_change("closure.remove", f"{span}: {reason}")
+    log_change("closure.remove", reason, span=span)
     flash(t("closure.removed"), "info")
     return redirect(_back())

@@ -14,11 +14,14 @@ from wtforms import (
     EmailField,
     IntegerField,
     PasswordField,
+    SelectField,
     StringField,
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
+
+from .accounts import ROLES
 
 
 class SignInForm(FlaskForm):
@@ -66,4 +69,25 @@ class TextForm(FlaskForm):
     # field; this limit only keeps a huge paste from being echoed back.
     text = TextAreaField(
         validators=[DataRequired("err.text"), Length(max=20_000, message="err.text")]
+    )
+
+
+class AccountForm(FlaskForm):
+    """A new staff account: who, their e-mail (their sign-in name) and what they may do."""
+
+    name = StringField(validators=[DataRequired("err.name"), Length(max=200, message="err.name")])
+    email = EmailField(validators=[DataRequired("err.email"), Length(max=254, message="err.email")])
+    role = SelectField(
+        choices=[(role, role) for role in ROLES], validate_choice=False
+    )  # checked by add_account
+
+
+class SetPasswordForm(FlaskForm):
+    """The password a person chooses through a one-time link, typed twice."""
+
+    password = PasswordField(
+        validators=[DataRequired("err.required"), Length(max=1000, message="err.required")]
+    )
+    again = PasswordField(
+        validators=[DataRequired("err.required"), EqualTo("password", "err.password_again")]
     )

@@ -65,8 +65,7 @@ def mark_reviewed(code: str):
     fingerprint = texts_fingerprint(scripts, code)
     with db().session() as s:
         s.add(LanguageReview(lang=code, reviewed_by=current_user.label, texts_hash=fingerprint))
-    name = scripts.languages[code].name
-    log_change("language.reviewed", f"{code} ({name}), texts {fingerprint}")
+    log_change("language.reviewed", lang=code, texts=fingerprint)
     published_texts().refresh()  # it counts as reviewed for callers at once
     flash(t("review.recorded"), "info")
     return redirect(url_for("admin.languages.page"))

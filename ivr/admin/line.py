@@ -210,8 +210,10 @@ def set_transfer():
     write_setting(db(), "dial_timeout", form.timeout.data)
     log_change(
         "line.transfer",
-        f"numbers {', '.join(old.transfer_numbers)} → {', '.join(n for n in numbers if n)}; "
-        f"ring {old.dial_timeout} s → {form.timeout.data} s",
+        old_numbers=list(old.transfer_numbers),
+        numbers=[n for n in numbers if n],
+        old_ring=old.dial_timeout,
+        ring=form.timeout.data,
     )
     flash(t("saved"), "info")
     return redirect(back)
@@ -251,10 +253,6 @@ def set_languages():
         )
     write_setting(db(), "disabled_languages", disabled)
     write_setting(db(), "offer_drafts", bool(form.offer_drafts.data))
-    log_change(
-        "line.languages",
-        f"switched off: {', '.join(disabled) or 'none'}; "
-        f"drafts offered: {'yes' if form.offer_drafts.data else 'no'}",
-    )
+    log_change("line.languages", off=disabled, drafts=bool(form.offer_drafts.data))
     flash(t("saved"), "info")
     return redirect(back)

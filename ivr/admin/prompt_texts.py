@@ -66,7 +66,9 @@ def save(prompt_id: str, lang: str):
             f"err.text_{exc.reason}", numbers=", ".join(exc.expected) or "–", max=texts.MAX_TEXT
         )
         return render_prompt(prompt, form, message, 400)
-    log_change("text.save", f"{lang} {prompt.segment}: version {version.id}: {version.text[:200]}")
+    log_change(
+        "text.save", version.text[:200], lang=lang, segment=prompt.segment, version=version.id
+    )
     _flag_number_words(version)
     by = current_user.label
     audio = recordings().draft_tts(version.segment, lang, version.text, _speaker(), by)
@@ -85,8 +87,10 @@ def _flag_number_words(version: texts.TextVersion) -> None:
         shown = "; ".join(f"“{w}”" for w in words)
         log_change(
             "text.number_words",
-            f"{version.lang} {version.segment}: version "
-            f"{version.id} writes numbers in words: {shown}",
+            lang=version.lang,
+            segment=version.segment,
+            version=version.id,
+            words=list(words),
         )
         flash(t("text.number_words", words=shown), "error")
 
@@ -113,7 +117,7 @@ def publish(version_id: int):
         played = lib.play_text(version.segment, version.lang, version.text, by)
     action = "publish" if first_time else "restore"
     callers_hear_changes()
-    log_change(f"text.{action}", f"{version.lang} {version.segment}: version {version.id} is live")
+    log_change(f"text.{action}", lang=version.lang, segment=version.segment, version=version.id)
     if played.kept_human:
         flash(t("text.published_kept_human"), "error")
     elif drafted.failed:
@@ -149,11 +153,12 @@ def use_file(prompt_id: str, lang: str):
             audio = recordings().play_file_text(prompt.segment, lang, _speaker(), by)
     if was_staff_text:
         callers_hear_changes()
-        done = "; ".join(audio.done) or "audio unchanged"
-        failed = f"; no audio: {audio.failed}" if audio.failed else ""
         log_change(
             "text.file",
-            f"{lang} {prompt.segment}: the text in prompts/ is used again; {done}{failed}",
+            lang=lang,
+            segment=prompt.segment,
+            audio=list(audio.done),
+            no_audio=bool(audio.failed),
         )
         _file_text_flash(audio)
     return redirect(prompt_url(prompt, "#now"))

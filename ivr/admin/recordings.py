@@ -57,8 +57,12 @@ def upload(prompt_id: str, lang: str):
         return _refuse_upload(prompt, t("upload.refused", name=name or "–", reason=t(key)))
     log_change(
         "recording.upload",
-        f"{lang} {prompt.id}: draft {recording.id} "
-        f"({recording.duration:.1f} s, {recording.loudness:.1f} dBFS)",
+        name,
+        lang=lang,
+        prompt=prompt.id,
+        recording=recording.id,
+        duration=round(recording.duration, 1),
+        loudness=round(recording.loudness, 1),
     )
     flash(t("upload.saved", duration=recording.duration, loudness=recording.loudness), "info")
     return _reply(prompt, f"#recording-{recording.id}")
@@ -99,7 +103,10 @@ def publish(recording_id: int):
     callers_hear_changes()
     log_change(
         f"recording.{action}",
-        f"{prompt.lang} {prompt.id}: version {recording.id} ({recording.source}) plays now",
+        lang=prompt.lang,
+        prompt=prompt.id,
+        recording=recording.id,
+        source=recording.source,
     )
     flash(t("published" if is_draft else "restored"), "info")
     return redirect(prompt_url(prompt, "#now"))
@@ -121,10 +128,13 @@ def discard(recording_id: int):
     if not (current_user.may(PURGE) or recording.created_by == current_user.label):
         abort(403)
     lib.purge(recording.id, current_user.label)
-    named = f", {recording.original_name}" if recording.original_name else ""
     log_change(
         "recording.discard",
-        f"{prompt.lang} {prompt.id}: draft {recording.id} ({recording.source}{named})",
+        recording.original_name,
+        lang=prompt.lang,
+        prompt=prompt.id,
+        recording=recording.id,
+        source=recording.source,
     )
     flash(t("discarded"), "info")
     return redirect(prompt_url(prompt, "#history"))
@@ -153,9 +163,12 @@ def purge(recording_id: int):
         return redirect(prompt_url(prompt, "#history"))
     log_change(
         "recording.purge",
-        f"{prompt.lang} {prompt.id}: version {recording.id} "
-        f"({recording.source}, {recording.hash[:12]}); file "
-        f"{'deleted' if deleted else 'kept (shared)'}",
+        lang=prompt.lang,
+        prompt=prompt.id,
+        recording=recording.id,
+        source=recording.source,
+        file_deleted=deleted,
+        hash=recording.hash[:12],
     )
     flash(t("purged" if deleted else "purged.kept"), "info")
     return redirect(prompt_url(prompt, "#history"))

@@ -61,7 +61,7 @@ def _fresh_session(user: StaffUser | None = None) -> None:
 @bp.route("/sign-in", methods=["GET", "POST"])
 def page():
     """The sign-in form; refused without checking the password once the limit is reached."""
-    form = SignInForm()
+    form = SignInForm(email=request.args.get("email", "")[:254])  # e.g. after choosing a password
     status = 200
     if form.validate_on_submit():
         config = current_app.config

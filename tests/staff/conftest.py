@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 from staff_support import ADMIN, EDITOR, PASSWORD, REVIEWER, Staff
 
+from ivr import audit
 from ivr.admin.accounts import add_account
 from ivr.models import AuditEntry
 from ivr.services import services
@@ -37,5 +38,17 @@ def audit_actions(db):
         with db.session() as s:
             rows = s.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
             return [(r.actor, r.action, r.detail) for r in rows]
+
+    return read
+
+
+@pytest.fixture
+def audit_facts(db):
+    """The audit log so far, oldest first: (action, the facts it keeps, the typed detail)."""
+
+    def read() -> list[tuple[str, dict, str]]:
+        with db.session() as s:
+            rows = s.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+            return [(r.action, audit.facts_of(r), r.detail) for r in rows]
 
     return read

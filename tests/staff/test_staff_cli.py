@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from staff_support import PASSWORD, Staff
 
+from ivr import audit
 from ivr.models import AuditEntry, StaffAccount
 
 
@@ -28,10 +29,10 @@ def test_staff_add_makes_an_account_that_can_sign_in(app, db):
     assert Staff(app.test_client()).sign_in("new@kom.test").status_code == 302
     with db.session() as s:
         entry = s.scalars(select(AuditEntry)).first()
-    assert (entry.actor, entry.action, entry.detail) == (
+    assert (entry.actor, entry.action, audit.facts_of(entry)) == (
         "cli",
         "staff.add",
-        "new@kom.test (editor)",
+        {"email": "new@kom.test", "role": "editor"},
     )
 
 

@@ -118,7 +118,7 @@ def test_an_admin_may_change_the_line(staff, db):
         assert s.scalars(select(LineSwitch)).one().set_by == ADMIN
 
 
-def test_a_whole_day_closure_closes_the_line_that_day_only(staff, db, caller, audit_actions):
+def test_a_whole_day_closure_closes_the_line_that_day_only(staff, db, caller, audit_facts):
     staff.sign_in(EDITOR)
     response = staff.post(
         "/staff/line/closures", {"first_day": "2026-12-02", "reason": "Staff day"}
@@ -130,9 +130,10 @@ def test_a_whole_day_closure_closes_the_line_that_day_only(staff, db, caller, au
     assert closure.ends_at == datetime(2026, 12, 3, tzinfo=OSLO)
     assert not _press_0_at(caller, WEDNESDAY_10).dialed
     assert _press_0_at(caller, WEDNESDAY_10 + timedelta(days=1)).dialed
-    assert audit_actions()[-1][1:] == (
+    assert audit_facts()[-1] == (
         "closure.add",
-        "2026-12-02 00:00 – 2026-12-03 00:00 Oslo: Staff day",
+        {"span": ["2026-12-02T00:00:00+01:00", "2026-12-03T00:00:00+01:00"]},
+        "Staff day",
     )
 
 
@@ -201,7 +202,7 @@ def test_removing_a_closure_reopens_that_day(staff, db, caller, audit_actions):
     assert staff.post(f"/staff/line/closures/{closure_id}/remove").status_code == 404
 
 
-def test_transfer_numbers_and_ring_time_are_used_by_the_next_call(staff, db, caller, audit_actions):
+def test_transfer_numbers_and_ring_time_are_used_by_the_next_call(staff, db, caller, audit_facts):
     staff.sign_in(ADMIN)
     response = staff.post(
         "/staff/line/transfer", {"numbers": "+4791234567\n+4722334455", "timeout": "40"}
@@ -211,8 +212,11 @@ def test_transfer_numbers_and_ring_time_are_used_by_the_next_call(staff, db, cal
     call = _press_0_at(caller, WEDNESDAY_10)
     assert call.dialed[0]["numbers"] == ["+4791234567", "+4722334455"]
     assert call.dialed[0]["timeout"] == "40"
-    assert audit_actions()[-1][1] == "line.transfer"
-    assert "+4747451500 → +4791234567, +4722334455" in audit_actions()[-1][2]
+    action, facts, _ = audit_facts()[-1]
+    assert action == "line.transfer"
+    assert facts["old_numbers"] == ["+4747451500"]
+    assert facts["numbers"] == ["+4791234567", "+4722334455"]
+    assert (facts["old_ring"], facts["ring"]) == (25, 40)
 
 
 @pytest.mark.parametrize(
@@ -266,12 +270,13 @@ def test_only_an_admin_may_change_where_callers_are_put_through(staff, db, audit
     assert "line.transfer" not in [a[1] for a in audit_actions()]
 
 
-def test_a_transfer_change_names_the_admin_in_the_audit_log(staff, db, audit_actions):
+def test_a_transfer_change_names_the_admin_in_the_audit_log(staff, db, audit_actions, audit_facts):
     staff.sign_in(ADMIN)
     staff.post("/staff/line/transfer", {"numbers": "+47 91 23 45 67", "timeout": "30"})
-    actor, action, detail = audit_actions()[-1]
+    actor, action, _ = audit_actions()[-1]
     assert (action, ADMIN in actor) == ("line.transfer", True)
-    assert "+4747451500 → +4791234567" in detail
+    facts = audit_facts()[-1][1]
+    assert (facts["old_numbers"], facts["numbers"]) == (["+4747451500"], ["+4791234567"])
 
 
 def test_switching_languages_off_removes_them_from_the_menu(

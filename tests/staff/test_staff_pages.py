@@ -7,7 +7,7 @@ from staff_support import says
 
 
 def test_empty_sign_in_fields_say_so_each_by_its_own_field(client, accounts):
-    from staff_support import Staff
+    from staff_support import Staff, says
 
     staff = Staff(client)
     response = client.post(

@@ -565,7 +565,7 @@ def test_grid_shows_drafts_waiting_and_stale_audio(staff, app):
 
 
 def test_numbers_written_in_words_are_saved_but_flagged_for_a_second_reader(
-    staff, app, audit_actions
+    staff, app, audit_facts
 ):
     staff.sign_in()
     staff.client.get("/staff/ui/en")
@@ -579,8 +579,8 @@ def test_numbers_written_in_words_are_saved_but_flagged_for_a_second_reader(
     assert _versions(app) == 1
     warning = says("text.number_words", "en", words="“nine one one”")
     assert ("error", warning) in flashed(response.get_data(as_text=True))
-    flagged = [a for a in audit_actions() if a[1] == "text.number_words"]
-    assert len(flagged) == 1 and "nine one one" in flagged[0][2]
+    flagged = [facts for action, facts, _ in audit_facts() if action == "text.number_words"]
+    assert len(flagged) == 1 and flagged[0]["words"] == ["nine one one"]
 
 
 def test_an_ordinary_text_is_not_flagged(staff, app, audit_actions):

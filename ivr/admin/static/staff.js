@@ -22,3 +22,25 @@ window.addEventListener("load", function () {
     field.focus({ preventScroll: true });
   }
 });
+
+// A button with data-copy copies the text of the field it names (a set-password link) and
+// says so; without the clipboard the text is selected, to copy by hand.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("button[data-copy]");
+  if (!button) {
+    return;
+  }
+  var field = document.getElementById(button.getAttribute("data-copy"));
+  var status = document.getElementById("copy-status");
+  field.select();
+  function done() {
+    if (status) {
+      status.textContent = button.getAttribute("data-copied");
+    }
+  }
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(field.value).then(done, function () {});
+  } else if (document.execCommand && document.execCommand("copy")) {
+    done();
+  }
+});

@@ -1,9 +1,11 @@
-"""The staff pages at /staff: sign-in, the line, prompts and texts, languages, audit log.
+"""The staff pages at /staff: sign-in, the line, prompts and texts, languages, audit log,
+staff accounts.
 
 Each page module has its own blueprint, nested in the /staff blueprint (blueprint.py), which
 gives every page sign-in expiry, CSRF checks and safe headers. A new staff page is one module
 with `bp` (a Blueprint named after it) and `MENU` (its menu label key, or None; optionally
-`MENU_ROLES`, the roles whose menu shows it), listed once in PAGES below; its endpoints are "admin.<name>.<view>".
+`MENU_ROLES`: only these roles see it in the menu), listed once in PAGES below; its endpoints
+are "admin.<name>.<view>".
 
 `register(app)` sets up sessions, Flask-Login and CSRF protection and mounts the blueprint.
 The caller's webhooks are not touched: CSRF is checked only on the staff pages.

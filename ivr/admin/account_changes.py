@@ -9,8 +9,6 @@ working at once, and a disabled account's sessions and links end.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
 from .. import audit
 from ..db import Database
 from ..models import StaffAccount, utcnow
@@ -21,8 +19,10 @@ from .accounts import (
     StaffUser,
     add_account,
     bump_sessions,
+    end_links,
+    refuse_last_admin,
 )
-from .password_links import GivenLink, end_links, give_link
+from .password_links import GivenLink, give_link
 
 LOCK = "staff accounts"
 
@@ -56,8 +56,7 @@ def disable(db: Database, admin: StaffUser, account_id: int) -> str:
         row = _account(s, admin, account_id)
         if row.id == admin.id:
             raise AccountError("you cannot disable yourself", "err.disable_self")
-        if row.role == "admin" and row.active and _active_admins(s) <= 1:
-            raise AccountError("the last admin cannot be disabled", "err.last_admin")
+        refuse_last_admin(s, row)
         row.active = False
         bump_sessions(row)
         end_links(s, row.id, utcnow())
@@ -88,12 +87,3 @@ def reset(db: Database, admin: StaffUser, account_id: int) -> tuple[str, GivenLi
         link = give_link(s, row.id, admin.label)
         s.add(audit.entry(admin.label, "staff.reset", email=row.email))
         return row.email, link
-
-
-def _active_admins(s) -> int:
-    """How many active admin accounts there are."""
-    return s.scalar(
-        select(func.count(StaffAccount.id)).where(
-            StaffAccount.active.is_(True), StaffAccount.role == "admin"
-        )
-    )

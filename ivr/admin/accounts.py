@@ -18,11 +18,11 @@ from enum import Enum
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_login import UserMixin
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from .. import audit
 from ..db import Database
-from ..models import SignInAttempt, StaffAccount, utcnow
+from ..models import PasswordLink, SignInAttempt, StaffAccount, utcnow
 
 ROLES = ("editor", "reviewer", "admin")
 KEEP_ATTEMPTS = timedelta(days=30)  # sign-in attempts are kept this long, then forgotten
@@ -155,15 +155,42 @@ def add_account(
 
 
 def set_active(db: Database, email: str, active: bool) -> None:
-    """Disable (or enable again) an account; a disabled account's sessions stop working."""
+    """Disable (or enable again) an account; a disabled account's sessions and set-password
+    links stop working. The last active admin cannot be disabled."""
     with db.session() as s:
         row = s.scalars(
             select(StaffAccount).where(StaffAccount.email == normalise_email(email))
         ).first()
         if row is None:
-            raise AccountError(f"no account for {email}")
+            raise AccountError(f"no account for {email}", "err.no_account")
+        if not active:
+            refuse_last_admin(s, row)
+            end_links(s, row.id, utcnow())
         row.active = active
         bump_sessions(row)
+
+
+def refuse_last_admin(s, row: StaffAccount) -> None:
+    """AccountError if disabling this account would leave no active admin."""
+    if row.role != "admin" or not row.active:
+        return
+    admins = s.scalar(
+        select(func.count(StaffAccount.id)).where(
+            StaffAccount.active.is_(True), StaffAccount.role == "admin"
+        )
+    )
+    if admins <= 1:
+        raise AccountError(f"{row.email} is the last active admin", "err.last_admin")
+
+
+def end_links(s, account_id: int, now: datetime) -> None:
+    """Every open set-password link of this account stops working (in the caller's
+    transaction)."""
+    s.execute(
+        update(PasswordLink)
+        .where(PasswordLink.account_id == account_id, PasswordLink.ended_at.is_(None))
+        .values(ended_at=now)
+    )
 
 
 def set_password(db: Database, email: str, password: str) -> None:

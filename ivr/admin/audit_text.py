@@ -50,7 +50,8 @@ def _span(value: Any) -> str:
                 datetime.fromordinal(last).replace(tzinfo=OSLO), "EEE d.M.yyyy"
             )
         return days
-    return f"{format_datetime(starts, 'EEE d.M.yyyy HH:mm')} – {format_datetime(ends, 'EEE d.M.yyyy HH:mm')}"
+    pattern = "EEE d.M.yyyy HH:mm"
+    return f"{format_datetime(starts, pattern)} – {format_datetime(ends, pattern)}"
 
 
 def _sayers(catalog: Catalog) -> dict[str, Callable[[Any], str]]:

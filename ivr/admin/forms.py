@@ -14,14 +14,11 @@ from wtforms import (
     EmailField,
     IntegerField,
     PasswordField,
-    SelectField,
     StringField,
     TextAreaField,
     TimeField,
 )
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
-
-from .accounts import ROLES
 
 
 class SignInForm(FlaskForm):

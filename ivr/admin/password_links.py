@@ -18,7 +18,14 @@ from sqlalchemy import select, update
 from .. import audit
 from ..db import Database
 from ..models import PasswordLink, StaffAccount, utcnow
-from .accounts import AccountError, StaffUser, as_user, bump_sessions, hash_password
+from .accounts import (
+    AccountError,
+    StaffUser,
+    as_user,
+    bump_sessions,
+    end_links,
+    hash_password,
+)
 
 LINK_HOURS = 24
 
@@ -33,15 +40,6 @@ class GivenLink:
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def end_links(s, account_id: int, now: datetime) -> None:
-    """Every open link of this account stops working (in the caller's transaction)."""
-    s.execute(
-        update(PasswordLink)
-        .where(PasswordLink.account_id == account_id, PasswordLink.ended_at.is_(None))
-        .values(ended_at=now)
-    )
 
 
 def give_link(s, account_id: int, by: str) -> GivenLink:
@@ -123,4 +121,4 @@ def open_links(db: Database) -> dict[int, datetime]:
                 PasswordLink.ended_at.is_(None), PasswordLink.expires_at > utcnow()
             )
         ).all()
-    return {account_id: expires for account_id, expires in rows}
+    return {row.account_id: row.expires_at for row in rows}

@@ -36,7 +36,8 @@ def create_app(overrides: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_logging(app: Flask) -> None:
-    """Plain one-line logs on stderr; a loud warning when webhooks are not checked."""
+    """Plain one-line logs on stderr; one warning line when webhooks are not checked (every
+    `ivr` command builds the app, so it is short; scripts/run.sh says more once at start)."""
     logger = logging.getLogger("ivr")
     if not logger.handlers:
         handler = logging.StreamHandler(sys.stderr)
@@ -44,10 +45,7 @@ def register_logging(app: Flask) -> None:
         logger.addHandler(handler)
     logger.setLevel(app.config["LOG_LEVEL"])
     if not app.config["TWILIO_AUTH_TOKEN"]:
-        log.warning("!" * 72)
-        log.warning("ALLOW_UNSIGNED_WEBHOOKS is on and TWILIO_AUTH_TOKEN is not set: anyone can")
-        log.warning("call these webhooks. Use this for local development only, never in service.")
-        log.warning("!" * 72)
+        log.warning("development mode: webhooks are not signature-checked (no TWILIO_AUTH_TOKEN)")
 
 
 def register_quick_webhooks(app: Flask) -> None:

@@ -1,4 +1,5 @@
-"""`ivr staff ...`: staff accounts are made and switched off on the command line only."""
+"""`ivr staff ...`: staff accounts on the server's command line (admins also manage them on the
+accounts page, /staff/accounts)."""
 
 from __future__ import annotations
 
@@ -42,10 +43,14 @@ def staff_add(email: str, role: str, name: str, password: str) -> None:
 @staff.command("list")
 def staff_list() -> None:
     """Every account, its role, whether it is active and when it last signed in."""
-    for row in list_accounts(_db()):
+    rows = list_accounts(_db())
+    if not rows:
+        click.echo("no accounts yet: add one with `ivr staff add EMAIL --role admin`")
+    for row in rows:
         state = "active" if row.active else "DISABLED"
         last = f"{row.last_sign_in:%Y-%m-%d %H:%M} UTC" if row.last_sign_in else "never"
-        click.echo(f"{row.email}\t{row.role}\t{state}\tlast sign-in: {last}\t{row.name}")
+        fields = [row.email, row.role, state, f"last sign-in: {last}", row.name]
+        click.echo("\t".join(field for field in fields if field))
 
 
 @staff.command("disable")

@@ -38,9 +38,14 @@ document.addEventListener("click", function (event) {
       status.textContent = button.getAttribute("data-copied");
     }
   }
+  function byHand() {
+    if (document.execCommand && document.execCommand("copy")) {
+      done();
+    }
+  }
   if (navigator.clipboard && window.isSecureContext) {
-    navigator.clipboard.writeText(field.value).then(done, function () {});
-  } else if (document.execCommand && document.execCommand("copy")) {
-    done();
+    navigator.clipboard.writeText(field.value).then(done, byHand);
+  } else {
+    byHand();
   }
 });

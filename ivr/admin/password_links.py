@@ -12,8 +12,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from .. import audit
 from ..db import Database
@@ -60,30 +61,26 @@ def give_link(s, account_id: int, by: str) -> GivenLink:
     return GivenLink(token, expires)
 
 
-def _why_not(link: PasswordLink | None, account: StaffAccount | None, now: datetime) -> str:
-    """Why a link cannot be used (a message key), or "" when it can."""
+def _usable(s, token: str, now: datetime) -> tuple[PasswordLink, StaffAccount]:
+    """The link and its account, or AccountError saying why the link cannot be used (message
+    key err.link_unknown, _used, _replaced or _expired)."""
+    link = s.scalars(select(PasswordLink).where(PasswordLink.token_hash == _digest(token))).first()
+    account = s.get(StaffAccount, link.account_id) if link else None
     if link is None or account is None:
-        return "err.link_unknown"
+        raise AccountError("this link does not work", "err.link_unknown")
     if link.used_at is not None:
-        return "err.link_used"
+        raise AccountError("this link was used", "err.link_used")
     if link.ended_at is not None or not account.active:
-        return "err.link_replaced"
+        raise AccountError("this link was replaced", "err.link_replaced")
     if now >= link.expires_at:
-        return "err.link_expired"
-    return ""
+        raise AccountError("this link expired", "err.link_expired")
+    return link, account
 
 
 def account_for(db: Database, token: str) -> StaffUser:
-    """The account a link is for, or AccountError (key: unknown, used, replaced, expired)."""
+    """The account a usable link is for, or AccountError saying why it cannot be used."""
     with db.session() as s:
-        link = s.scalars(
-            select(PasswordLink).where(PasswordLink.token_hash == _digest(token))
-        ).first()
-        account = s.get(StaffAccount, link.account_id) if link else None
-        reason = _why_not(link, account, utcnow())
-        if reason:
-            raise AccountError("this link does not work", reason)
-        return as_user(account)
+        return as_user(_usable(s, token, utcnow())[1])
 
 
 def use_link(db: Database, token: str, password: str) -> StaffUser:
@@ -92,17 +89,14 @@ def use_link(db: Database, token: str, password: str) -> StaffUser:
     hashed = hash_password(password)  # refuses a short password before the link is spent
     with db.session() as s:
         now = utcnow()
-        link = s.scalars(
-            select(PasswordLink).where(PasswordLink.token_hash == _digest(token))
-        ).first()
-        account = s.get(StaffAccount, link.account_id) if link else None
-        reason = _why_not(link, account, now)
-        if reason:
-            raise AccountError("this link does not work", reason)
-        spent = s.execute(
-            update(PasswordLink)
-            .where(PasswordLink.id == link.id, PasswordLink.ended_at.is_(None))
-            .values(used_at=now, ended_at=now)
+        link, account = _usable(s, token, now)
+        spent = cast(
+            "CursorResult",  # what an UPDATE returns
+            s.execute(
+                update(PasswordLink)
+                .where(PasswordLink.id == link.id, PasswordLink.ended_at.is_(None))
+                .values(used_at=now, ended_at=now)
+            ),
         )
         if spent.rowcount != 1:
             raise AccountError("this link does not work", "err.link_used")

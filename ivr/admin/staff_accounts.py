@@ -7,6 +7,9 @@ pass on (account_changes.py, password_links.py). Every change is in the audit lo
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask import (
     Blueprint,
     abort,
@@ -18,8 +21,9 @@ from flask import (
 )
 from flask_login import current_user
 
+from ..db import Database
 from . import account_changes
-from .accounts import MANAGE_ACCOUNTS, MIN_PASSWORD, ROLES, AccountError, list_accounts
+from .accounts import MANAGE_ACCOUNTS, MIN_PASSWORD, ROLES, AccountError, StaffUser, list_accounts
 from .actions import db, requires
 from .forms import AccountForm, ActionForm, SetPasswordForm
 from .i18n import t
@@ -27,6 +31,7 @@ from .password_links import GivenLink, account_for, open_links, use_link
 from .refusals import Refusal, refused
 
 bp = Blueprint("accounts", __name__)
+T = TypeVar("T")
 MENU = "nav.accounts"
 MENU_ROLES = MANAGE_ACCOUNTS  # the menu shows this page to admins only
 
@@ -92,7 +97,7 @@ def add():
     return render_page(given=(user.email, link))
 
 
-def _change(account_id: int, change) -> str | None:
+def _change(account_id: int, change: Callable[[Database, StaffUser, int], T]) -> T | None:
     """Run one change of an account; a refusal is shown and None returned."""
     if not ActionForm().validate_on_submit():
         abort(400)

@@ -303,3 +303,39 @@ def test_a_frozen_server_still_cuts_a_wait_for_a_lock(quick_watchdog_app):
     assert first_done.wait(20) and first_result == [None]
     with db.serialised("audio build", wait=5):  # the lock was given back
         pass
+
+
+def test_set_password_links_and_audit_facts_on_postgres(pg_app):
+    from ivr import audit
+    from ivr.admin import account_changes
+    from ivr.admin.accounts import AccountError, SignIn, add_account, sign_in
+    from ivr.admin.password_links import use_link
+    from ivr.models import AuditEntry
+
+    db = services(pg_app).db
+    admin = add_account(db, "admin@kom.test", "admin", "correct horse battery")
+    user, first = account_changes.add_with_link(db, admin, "new@kom.test", "Nora", "editor")
+    _, second = account_changes.reset(db, admin, user.id)
+    with pytest.raises(AccountError) as replaced:
+        use_link(db, first.token, "a long new passphrase")
+    assert replaced.value.key == "err.link_replaced"
+    results: list[str] = []
+
+    def use() -> None:
+        try:
+            use_link(db, second.token, "a long new passphrase")
+            results.append("ok")
+        except AccountError as exc:
+            results.append(exc.key)
+
+    threads = [threading.Thread(target=use) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(results) == ["err.link_used", "ok"]  # two at once: one wins
+    limits = (15, 5, 20)
+    assert sign_in(db, "new@kom.test", "a long new passphrase", "10.0.0.1", limits)[0] is SignIn.OK
+    with db.session() as s:
+        facts = [audit.facts_of(r) for r in s.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    assert {"email": "new@kom.test", "role": "editor"} in facts

@@ -19,6 +19,7 @@ from babel import Locale
 from babel.dates import format_skeleton, match_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from flask import Flask, has_request_context, session
 from flask_babel import Babel, get_locale, gettext, ngettext
 
@@ -60,6 +61,11 @@ def _nearest_skeleton(skeleton: str, locale: str) -> str:
     return skeleton if skeleton in known else match_skeleton(skeleton, known) or skeleton
 
 
+def one_decimal(value: float) -> str:
+    """A measure with one decimal as the person's language writes it (1,7 / 1.7)."""
+    return str(format_decimal(value, "0.0", locale=get_locale()))
+
+
 def compiled(source: Path = CATALOGUES) -> Path:
     """The folder of compiled catalogues: each .po compiled to .mo beside it when the .mo is
     missing or older; in a temporary folder when the package folder cannot be written."""
@@ -89,9 +95,11 @@ def _compile(source: Path, target: Path, force: bool = False) -> None:
 
 def register(app: Flask) -> None:
     """Flask-Babel: the person's language, Oslo time, the compiled catalogues, `_` and `_n`
-    in templates, and Babel's date filters (`datetimeformat`, `day_and_month`)."""
+    in templates, and Babel's date and number filters (`datetimeformat`, `day_and_month`,
+    `one_decimal`)."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", LOCALES[DEFAULT])
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Oslo")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled())
     Babel(app, locale_selector=lambda: LOCALES[ui_language()])
     app.jinja_env.filters["day_and_month"] = day_and_month
+    app.jinja_env.filters["one_decimal"] = one_decimal

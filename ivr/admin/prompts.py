@@ -9,10 +9,12 @@ staff change there is a draft until published.
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_babel import format_decimal, format_percent
 from flask_login import current_user, login_required
 
 from .. import texts
 from ..audio.library import PromptState, words_hash
+from ..audio.processing import Measure, problem_codes
 from ..catalog import SOURCE_LANGUAGE, Catalog, Prompt
 from ..line import languages_in_order
 from ..translations import english_before, segment_state
@@ -38,6 +40,31 @@ def prompt_or_404(prompt_id: str, lang: str) -> Prompt:
 def prompt_url(prompt: Prompt, anchor: str = "") -> str:
     """The address of a prompt's page, at `anchor` (e.g. "#now")."""
     return url_for("admin.prompts.prompt", prompt_id=prompt.id, lang=prompt.lang) + anchor
+
+
+def problems_said(state: PromptState) -> list[str]:
+    """What is wrong with the file that plays, in the person's language (the rules are
+    ivr.audio.processing's)."""
+    recording = state.recording
+    if recording is None:
+        return []
+    if not recordings().store.has(recording.hash):
+        return [t("problem.no_file")]
+    measure = Measure(
+        recording.duration, recording.loudness, recording.peak, recording.clipped, 0, 0
+    )
+    return [
+        t(
+            f"problem.{code}",
+            **{
+                name: format_percent(value, "0.00%")
+                if name == "clipped"
+                else format_decimal(value, "0.#")
+                for name, value in values.items()
+            },
+        )
+        for code, values in problem_codes(measure)
+    ]
 
 
 def audio_state(scripts: Catalog, state: PromptState) -> str:
@@ -142,7 +169,8 @@ def render_prompt(
         **_english(scripts, prompt),
         text_draft=lambda v: texts.is_draft(v, published),
         text_state=segment_state(scripts, language, prompt.segment),
-        state=lib.state(prompt, current),
+        state=(state := lib.state(prompt, current)),
+        problems_said=problems_said(state),
         current=current,
         history=lib.history(prompt.id, lang),
         drafts={r.id for r in lib.drafts().get((prompt.id, lang), [])},

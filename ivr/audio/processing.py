@@ -251,15 +251,30 @@ def measure(data: bytes, clipped: float = 0.0) -> Measure:
     )
 
 
+# The problems a finished file can have, with how the command line says each.
+PROBLEM_WORDS = {
+    "quiet": "too quiet ({loudness:.1f} dBFS, target {target:g})",
+    "loud": "too loud ({loudness:.1f} dBFS, target {target:g})",
+    "clipped": "clipped ({clipped:.2%} of samples at full scale)",
+    "long": "too long ({duration:.0f} s, limit {limit:g} s)",
+}
+
+
+def problem_codes(m: Measure) -> list[tuple[str, dict[str, float]]]:
+    """What is wrong with a finished file, as (code, values): quiet, loud, clipped, long (the
+    staff pages say them in the person's language)."""
+    found: list[tuple[str, dict[str, float]]] = []
+    if m.loudness < QUIET_DBFS:
+        found.append(("quiet", {"loudness": m.loudness, "target": TARGET_DBFS}))
+    if m.loudness > LOUD_DBFS:
+        found.append(("loud", {"loudness": m.loudness, "target": TARGET_DBFS}))
+    if m.clipped > CLIPPED_RATIO or m.peak > -0.1:
+        found.append(("clipped", {"clipped": m.clipped}))
+    if m.duration > MAX_SECONDS:
+        found.append(("long", {"duration": m.duration, "limit": MAX_SECONDS}))
+    return found
+
+
 def problems(m: Measure) -> list[str]:
     """What is wrong with a finished file: too quiet, too loud, clipped, too long."""
-    found = []
-    if m.loudness < QUIET_DBFS:
-        found.append(f"too quiet ({m.loudness:.1f} dBFS, target {TARGET_DBFS:g})")
-    if m.loudness > LOUD_DBFS:
-        found.append(f"too loud ({m.loudness:.1f} dBFS, target {TARGET_DBFS:g})")
-    if m.clipped > CLIPPED_RATIO or m.peak > -0.1:
-        found.append(f"clipped ({m.clipped:.2%} of samples at full scale)")
-    if m.duration > MAX_SECONDS:
-        found.append(f"too long ({m.duration:.0f} s, limit {MAX_SECONDS:g} s)")
-    return found
+    return [PROBLEM_WORDS[code].format(**values) for code, values in problem_codes(m)]

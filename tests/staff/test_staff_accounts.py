@@ -290,3 +290,10 @@ def test_failed_sign_ins_are_said_in_the_readers_language(app, admin):
     )
     assert says("action.staff.sign_in_failed", "en") in row
     assert "action.staff" not in row and "from 127.0.0.1" in row
+
+
+def test_a_wrong_password_says_tries_slow_down_and_whom_to_ask(staff):
+    response = staff.sign_in(EDITOR, "wrong password!")
+    assert response.status_code == 401
+    page = response.get_data(as_text=True)
+    assert says("sign_in.wrong") in page and says("sign_in.contact") in page

@@ -8,7 +8,7 @@ from flask_login import login_required
 
 from .. import audit
 from .actions import catalog, db
-from .audit_text import describe
+from .audit_text import actor, describe
 
 bp = Blueprint("audit", __name__)
 MENU = "nav.audit"
@@ -28,5 +28,5 @@ def page():
     if number > pages:
         abort(404)
     scripts = catalog()
-    shown = [(row, describe(row, scripts)) for row in rows]
+    shown = [(row, actor(row), describe(row, scripts)) for row in rows]
     return render_template("admin/audit.html", rows=shown, total=total, page=number, pages=pages)

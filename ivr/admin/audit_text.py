@@ -75,6 +75,16 @@ def _sayers(catalog: Catalog) -> dict[str, Callable[[Any], str]]:
     }
 
 
+# Actors that are not a person's name and e-mail, as the log says them.
+ACTORS = {"cli": "audit.actor.cli", "(no such account)": "audit.actor.unknown"}
+
+
+def actor(row: AuditEntry) -> str:
+    """Who did it: a person's name and e-mail, the server's command line, or (for a failed
+    sign-in) an e-mail with no account."""
+    return t(ACTORS[row.actor]) if row.actor in ACTORS else row.actor
+
+
 def describe(row: AuditEntry, catalog: Catalog) -> str:
     """What the entry says, in the reader's language."""
     facts = audit.facts_of(row)

@@ -292,6 +292,15 @@ def test_failed_sign_ins_are_said_in_the_readers_language(app, admin):
     assert "action.staff" not in row and "from 127.0.0.1" in row
 
 
+def test_the_command_line_and_unknown_e_mails_are_named_in_the_readers_language(app, admin):
+    Staff(app.test_client()).sign_in("nobody@kom.test", "wrong password!")
+    app.test_cli_runner().invoke(args=["staff", "enable", EDITOR])
+    page = admin.client.get("/staff/audit").get_data(as_text=True)
+    assert says("audit.actor.unknown") in _audit_row(page, "staff.sign_in_failed")
+    assert says("audit.actor.cli") in _audit_row(page, "staff.enable")
+    assert "(no such account)" not in page and "nobody@kom.test" not in page
+
+
 def test_a_wrong_password_says_tries_slow_down_and_whom_to_ask(staff):
     response = staff.sign_in(EDITOR, "wrong password!")
     assert response.status_code == 401

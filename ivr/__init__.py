@@ -45,7 +45,7 @@ def register_logging(app: Flask) -> None:
         logger.addHandler(handler)
     logger.setLevel(app.config["LOG_LEVEL"])
     if not app.config["TWILIO_AUTH_TOKEN"]:
-        log.warning("development mode (ALLOW_UNSIGNED_WEBHOOKS): webhooks are not signature-checked")
+        log.warning("development mode (ALLOW_UNSIGNED_WEBHOOKS): webhooks not signature-checked")
 
 
 def register_quick_webhooks(app: Flask) -> None:

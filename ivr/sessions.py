@@ -11,10 +11,11 @@ from flask import Flask, Request, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 
 NO_COOKIE_BLUEPRINTS = frozenset({"audio", "voice"})
-NO_COOKIE_ENDPOINTS = frozenset({"health", "favicon"})
-# The routes above, by their paths. The icon too: a browser fetches it at any moment, and it
-# must never read, refresh or end a staff member's session.
-NO_SESSION_PATHS = ("/voice", "/audio", "/healthz", "/favicon.ico")
+NO_COOKIE_ENDPOINTS = frozenset({"health", "favicon", "admin.static"})
+# The routes above, by their paths. The icon and the staff pages' stylesheet, script and icon
+# too: they are the same for everyone, a browser fetches them at any moment (the icon even
+# after the page has loaded), and they must never read, refresh or end a staff member's session.
+NO_SESSION_PATHS = ("/voice", "/audio", "/healthz", "/favicon.ico", "/staff/static")
 
 
 class StaffSessions(SecureCookieSessionInterface):

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
+import pytest
+import time_machine
 from staff_support import EDITOR
 
 from ivr.audio.store import AudioStore
+from ivr.models import utcnow
 from tests.conftest import BASE, CALL_PARAMS, sign
 
 
@@ -38,6 +42,21 @@ def test_the_icon_never_touches_a_signed_in_session(staff):
     icon = staff.client.get("/favicon.ico")
     assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
     assert "Set-Cookie" not in icon.headers and "Cookie" not in icon.headers.get("Vary", "")
+    assert staff.client.get("/staff/line").status_code == 200  # still signed in
+
+
+@pytest.mark.parametrize(
+    "path", ["/favicon.ico", "/staff/static/favicon.svg", "/staff/static/staff.css"]
+)
+def test_icons_and_stylesheets_never_end_a_session(app, staff, path):
+    """A browser fetches a page's icon after the page has loaded, at any moment: even when the
+    session looks old to it, that fetch neither ends nor refreshes it (the stylesheet likewise)."""
+    staff.sign_in(EDITOR)
+    later = utcnow() + timedelta(hours=app.config["STAFF_SESSION_HOURS"], minutes=1)
+    with time_machine.travel(later, tick=False):
+        fetched = staff.client.get(path)
+    assert fetched.status_code == 200
+    assert "Set-Cookie" not in fetched.headers and "Cookie" not in fetched.headers.get("Vary", "")
     assert staff.client.get("/staff/line").status_code == 200  # still signed in
 
 

@@ -10,6 +10,8 @@ import signal
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from datetime import datetime
 
 import pytest
@@ -156,6 +158,31 @@ def server_processes(url: str) -> list[int]:
     return [postmaster, *children]
 
 
+@contextmanager
+def frozen_server(url: str) -> Iterator[None]:
+    """Every process of the server stopped (SIGSTOP) inside the block, as a hung VM or network
+    does, and continued after it, whatever happened inside.
+
+    A process that ended meanwhile needs no signal: e.g. the backend of the connection that
+    asked for the data directory exits while it is listed, and the postmaster reaps it once
+    continued, before its own turn comes."""
+    processes = server_processes(url)
+
+    def signal_all(number: int) -> None:
+        for pid in processes:
+            with suppress(ProcessLookupError):
+                os.kill(pid, number)
+
+    try:
+        signal_all(signal.SIGSTOP)
+    except PermissionError:
+        pytest.skip("this user may not stop the PostgreSQL server's processes")
+    try:
+        yield
+    finally:
+        signal_all(signal.SIGCONT)
+
+
 def in_thread(work) -> tuple[threading.Event, list]:
     """Run `work` in a thread: an event set when it ended, and its result (or exception)."""
     done, result = threading.Event(), []
@@ -185,22 +212,13 @@ def test_a_frozen_postgres_server_never_holds_a_call(pg_app):
             )
 
     assert not press_0().dialed  # the process has read the switch
-    processes = server_processes(SERVER)
-    try:
-        for pid in processes:
-            os.kill(pid, signal.SIGSTOP)
-    except PermissionError:
-        pytest.skip("this user may not stop the PostgreSQL server's processes")
-    try:
+    with frozen_server(SERVER):
         calls, answered = in_thread(lambda: [press_0() for _ in range(5)])
         assert calls.wait(20), "calls waited for a frozen database"
         assert all(not call.dialed and call.heard_prompt("callback") for call in answered[0])
         staff, failure = in_thread(lambda: set_switch(db, None))
         assert staff.wait(20), "a staff change waited for ever"
         assert isinstance(failure[0], DatabaseUnavailable)
-    finally:
-        for pid in processes:
-            os.kill(pid, signal.SIGCONT)
     set_switch(db, None)  # the server is back: the cut connections were replaced
     assert press_0().dialed
     assert services(pg_app).events.flush()
@@ -285,20 +303,12 @@ def test_a_frozen_server_still_cuts_a_wait_for_a_lock(quick_watchdog_app):
 
     first_done, first_result = in_thread(first)
     assert first_inside.wait(10)
-    processes = server_processes(SERVER)
     try:
-        for pid in processes:
-            os.kill(pid, signal.SIGSTOP)
-    except PermissionError:
-        release.set()
-        pytest.skip("this user may not stop the PostgreSQL server's processes")
-    try:
-        waiting, failure = in_thread(lambda: db.serialised("audio build", wait=60).__enter__())
-        assert waiting.wait(15), "a wait for a lock on a frozen server never ended"
-        assert isinstance(failure[0], DatabaseUnavailable)
+        with frozen_server(SERVER):
+            waiting, failure = in_thread(lambda: db.serialised("audio build", wait=60).__enter__())
+            assert waiting.wait(15), "a wait for a lock on a frozen server never ended"
+            assert isinstance(failure[0], DatabaseUnavailable)
     finally:
-        for pid in processes:
-            os.kill(pid, signal.SIGCONT)
         release.set()
     assert first_done.wait(20) and first_result == [None]
     with db.serialised("audio build", wait=5):  # the lock was given back

@@ -12,6 +12,7 @@ import pytest
 from ivr.admin.accounts import add_account
 from ivr.catalog import Prompt
 from ivr.services import services
+from tests.e2e.axe_check import axe_violations
 from tests.e2e.conftest import fresh_page
 from tests.e2e.test_staff_browser import (
     CHROMIUM,
@@ -31,7 +32,6 @@ pytestmark = [
         reason="Chromium is not at /usr/bin/chromium: run scripts/install-browser.sh",
     ),
 ]
-AXE_RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 expect = sync_api.expect
 expect.set_options(timeout=15_000)
 
@@ -147,18 +147,6 @@ STAFF_PAGES = (
 )
 
 
-def _axe_violations(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options={**AXE_RULES, "resultTypes": ["violations"]})
-    assert results.response["testEngine"]["name"] == "axe-core"
-    assert results.response["passes"], "axe ran its rules on the page"
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])}: {v['nodes'][0]['target']})"
-        for v in results.response["violations"]
-    ]
-
-
 def _some_calls(db) -> None:
     """Events of today, so the dashboard has bars, masked cells and tables to check."""
     from ivr.models import CallEvent
@@ -173,14 +161,14 @@ def test_every_staff_page_passes_axe_wcag_2_1_aa(built_app, built_live_server, p
     add_account(services(built_app).db, EMAIL, "admin", PASSWORD)
     _some_calls(services(built_app).db)
     page.goto(f"{built_live_server}/staff/sign-in")
-    assert _axe_violations(page) == [], "/staff/sign-in"
+    assert axe_violations(page) == [], "/staff/sign-in"
     _sign_in(page, built_live_server, "/staff/line")
     expect(page.get_by_role("heading", name=label("line.title"))).to_be_visible()
     found = {}
     for path in STAFF_PAGES:
         response = page.goto(f"{built_live_server}{path}")
         assert response.status == 200, path
-        found[path] = _axe_violations(page)
+        found[path] = axe_violations(page)
     assert found == {path: [] for path in STAFF_PAGES}
 
 

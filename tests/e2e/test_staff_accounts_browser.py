@@ -10,13 +10,14 @@ Same browser and fixtures as test_staff_pages_browser.py; elements are found by 
 from __future__ import annotations
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from test_staff_browser import (  # noqa: F401  (fixtures, used by name)
     browser_page,
     built_live_server,
     sync_api,
 )
-from test_staff_pages_browser import WCAG_21_AA, coordinator  # noqa: F401
+from test_staff_pages_browser import coordinator  # noqa: F401
+
+from tests.e2e.axe_check import axe_violations
 
 pytestmark = pytest.mark.browser
 expect = sync_api.expect if sync_api else None
@@ -96,9 +97,7 @@ def test_the_accounts_pages_pass_axe_core_wcag_21_aa(coordinator, width):  # noq
     page, base = coordinator
     page.set_viewport_size({"width": width, "height": 800})
     link = _add_account(page, base)
-    axe = Axe()
-    results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
-    assert results.violations_count == 0, ("accounts", results.generate_report())
+    assert axe_violations(page) == [], "accounts"
     person = _other_browser(page)
     person.set_viewport_size({"width": width, "height": 800})
     for state in ("form", "refused", "broken"):
@@ -111,8 +110,7 @@ def test_the_accounts_pages_pass_axe_core_wcag_21_aa(coordinator, width):  # noq
             expect(person.locator("#password-form-error")).to_be_visible()
         else:
             person.goto(f"{base}/staff/set-password/not-a-link")
-        results = axe.run(person, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
-        assert results.violations_count == 0, (state, results.generate_report())
+        assert axe_violations(person) == [], state
     person.context.close()
 
 

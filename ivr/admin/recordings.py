@@ -14,7 +14,7 @@ from ..catalog import Prompt
 from .accounts import EDIT_PROMPTS, PURGE
 from .actions import callers_hear_changes, log_change, recordings, requires
 from .forms import ActionForm, UploadForm
-from .i18n import t
+from .i18n import one_decimal, t
 from .prompts import prompt_or_404, prompt_url, render_prompt
 from .refusals import Refusal
 
@@ -64,7 +64,8 @@ def upload(prompt_id: str, lang: str):
         duration=round(recording.duration, 1),
         loudness=round(recording.loudness, 1),
     )
-    flash(t("upload.saved", duration=recording.duration, loudness=recording.loudness), "info")
+    duration, loudness = one_decimal(recording.duration), one_decimal(recording.loudness)
+    flash(t("upload.saved", duration=duration, loudness=loudness), "info")  # 2,3 s in Norwegian
     return _reply(prompt, f"#recording-{recording.id}")
 
 

@@ -22,7 +22,7 @@ from ivr.admin.accounts import add_account
 from ivr.hours import OSLO
 from ivr.services import services
 from tests.e2e.conftest import fresh_page
-from tests.staff.staff_support import label
+from tests.staff.staff_support import decimal, label
 
 CHROMIUM = Path("/usr/bin/chromium")
 # CI sets REQUIRE_BROWSER=1: there a missing browser is a failure, not a skip.
@@ -194,7 +194,9 @@ def test_upload_listen_publish_and_restore_a_recording_reaches_the_caller(
     page.get_by_role("button", name=label("prompt.send")).click()
     expect(page.locator("p.message.info")).to_be_visible()
     draft = recordings.history("greeting", "en")[0]
-    saved = label("upload.saved", duration=draft.duration, loudness=draft.loudness)
+    saved = label(
+        "upload.saved", duration=decimal(draft.duration), loudness=decimal(draft.loudness)
+    )
     expect(page.locator("p.message.info")).to_have_text(saved)
     row = f"#recording-{draft.id}"
     expect(page.locator(row)).to_contain_text(label("prompt.draft"))
@@ -249,7 +251,9 @@ def test_recording_in_the_browser_uploads_a_draft(built_app, built_live_server, 
         page.get_by_role("button", name=label("prompt.record_stop")).click()
         expect(page.locator("p.message.info")).to_be_visible()
         draft = recordings.history("goodbye", "en")[0]
-        saved = label("upload.saved", duration=draft.duration, loudness=draft.loudness)
+        saved = label(
+            "upload.saved", duration=decimal(draft.duration), loudness=decimal(draft.loudness)
+        )
         expect(page.locator("p.message.info")).to_have_text(saved)
         browser.close()
     assert draft.source == "human" and draft.duration > 0.5

@@ -11,6 +11,7 @@ import re
 from datetime import datetime
 from functools import cache
 
+from babel.numbers import format_decimal
 from babel.support import Translations
 
 from ivr.admin.i18n import LOCALES, compiled
@@ -39,6 +40,11 @@ def label(key: str, lang: str = "nb", **values: object) -> str:
     test's accessible names and visible text."""
     text = _catalogue(lang).gettext(key)
     return text % values if values else text
+
+
+def decimal(value: float, lang: str = "nb") -> str:
+    """A measure with one decimal as the interface writes it in `lang` (2,3 in Norwegian)."""
+    return str(format_decimal(value, "0.0", locale=lang))
 
 
 def flashed(page: str) -> list[tuple[str, str]]:

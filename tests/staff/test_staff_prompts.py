@@ -12,7 +12,7 @@ import re
 import pytest
 import time_machine
 from sqlalchemy import select
-from staff_support import ADMIN, EDITOR, REVIEWER, Staff, flashed, says
+from staff_support import ADMIN, EDITOR, REVIEWER, Staff, decimal, flashed, says
 
 from ivr import create_app
 from ivr.catalog import Prompt
@@ -132,7 +132,7 @@ def test_phone_formats_are_accepted(staff, app, fmt, name):
     response = upload(staff, tone(fmt=fmt), name=name, follow_redirects=True)
     draft = newest(app)
     assert draft.source == "human" and 1.5 < draft.duration < 3
-    saved = says("upload.saved", duration=draft.duration, loudness=draft.loudness)
+    saved = says("upload.saved", duration=decimal(draft.duration), loudness=decimal(draft.loudness))
     assert ("info", saved) in flashed(response.get_data(as_text=True))
 
 

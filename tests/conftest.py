@@ -6,10 +6,12 @@ import secrets
 import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
+import time_machine
 from argon2 import PasswordHasher
 from flask import Flask
 from jinja2 import BytecodeCache
@@ -22,6 +24,7 @@ from ivr import create_app
 from ivr.audio.pronounce import said_by_twilio
 from ivr.catalog import Language, Prompt
 from ivr.config import PROJECT_ROOT
+from ivr.hours import OSLO
 from ivr.phone import Heard, PhoneCall
 from ivr.services import services
 
@@ -38,6 +41,28 @@ CALL_PARAMS = {
     "CallStatus": "in-progress",
 }
 QUICK_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--run-at",
+        metavar="YYYY-MM-DDTHH:MM[:SS]",
+        help="start every test with the clock at this Oslo time (ticking), to show that no "
+        "test depends on the day or hour it runs: e.g. a Saturday, 15:59:58 on a Wednesday, "
+        "a night when summer time begins, or a day after the dates the tests use",
+    )
+
+
+@pytest.fixture(autouse=True)
+def clock_of_the_run(request):
+    """`--run-at`: this test starts at that moment instead of now (tests that need a moment
+    still travel to their own)."""
+    when = request.config.getoption("--run-at")
+    if not when:
+        yield
+        return
+    with time_machine.travel(datetime.fromisoformat(when).replace(tzinfo=OSLO), tick=True):
+        yield
 
 
 @pytest.fixture(scope="session", autouse=True)

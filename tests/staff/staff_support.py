@@ -21,6 +21,9 @@ PASSWORD = "correct horse battery"
 EDITOR, REVIEWER, ADMIN = "editor@kom.test", "reviewer@kom.test", "admin@kom.test"
 # A Wednesday at 10:00 in Oslo: open by the regular hours.
 WEDNESDAY_10 = datetime(2026, 12, 2, 10, 0, tzinfo=OSLO)
+# Tests that add closures in December 2026 stand before it (with the clock ticking), since a
+# closure that is already over is refused: they pass whatever day they run on.
+BEFORE_DECEMBER = datetime(2026, 11, 30, 9, 0, tzinfo=OSLO)
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 

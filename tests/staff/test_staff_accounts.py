@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from sqlalchemy import select
-from staff_support import ADMIN, EDITOR, PASSWORD, REVIEWER, Staff, says
+from staff_support import ADMIN, BEFORE_DECEMBER, EDITOR, PASSWORD, REVIEWER, Staff, says
 
 from ivr import audit
 from ivr.admin.accounts import add_account
@@ -255,13 +255,14 @@ def test_account_changes_are_in_the_audit_log_in_the_readers_language(admin, db,
 
 @pytest.mark.parametrize("lang", ["nb", "en"])
 def test_audit_details_are_said_in_the_readers_language(staff, db, lang):
-    staff.sign_in(ADMIN)
-    staff.post("/staff/line/transfer", {"numbers": "+4791234567", "timeout": "40"})
-    staff.post("/staff/line/closures", {"first_day": "2026-12-30", "reason": "Staff day"})
-    staff.post("/staff/line/languages", {"enabled": ["en", "nb"]})
-    audit.record(db, "someone", "text.publish", "en greeting: version 7 is live")  # an old row
-    staff.client.get(f"/staff/ui/{lang}")
-    page = staff.client.get("/staff/audit").get_data(as_text=True)
+    with time_machine.travel(BEFORE_DECEMBER, tick=True):  # the closure is still to come
+        staff.sign_in(ADMIN)
+        staff.post("/staff/line/transfer", {"numbers": "+4791234567", "timeout": "40"})
+        staff.post("/staff/line/closures", {"first_day": "2026-12-30", "reason": "Staff day"})
+        staff.post("/staff/line/languages", {"enabled": ["en", "nb"]})
+        audit.record(db, "someone", "text.publish", "en greeting: version 7 is live")  # old row
+        staff.client.get(f"/staff/ui/{lang}")
+        page = staff.client.get("/staff/audit").get_data(as_text=True)
     transfer = _audit_row(page, "line.transfer")
     assert (
         says(

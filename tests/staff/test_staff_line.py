@@ -10,14 +10,19 @@ import pytest
 import time_machine
 from markupsafe import escape
 from sqlalchemy import select
-from staff_support import ADMIN, EDITOR, REVIEWER, WEDNESDAY_10, flashed, line_state, says
+from staff_support import (
+    ADMIN,
+    BEFORE_DECEMBER,
+    EDITOR,
+    REVIEWER,
+    WEDNESDAY_10,
+    flashed,
+    line_state,
+    says,
+)
 
 from ivr.hours import OSLO
 from ivr.models import Closure, LineSwitch, Setting, utcnow
-
-# The closures these tests add are in December 2026: they stand before it (the clock ticks),
-# since a closure that is already over is refused.
-BEFORE_DECEMBER = datetime(2026, 11, 30, 9, 0, tzinfo=OSLO)
 
 
 @pytest.fixture(autouse=True)

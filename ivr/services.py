@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from .answers import AnswerCache
 from .audio.library import Recordings
 from .audio.lookup import ManifestLookup
+from .audio.pronounce import load_twilio_rules
 from .audio.store import AudioStore
 from .call_events import CallEvents
 from .catalog import Catalog, load_catalog
@@ -102,6 +103,7 @@ class Services:
 def build_services(config: Mapping[str, Any]) -> Services:
     """Build the services from the app's settings (reads files, never the database)."""
     files = load_catalog(config["PROMPTS_DIR"])
+    load_twilio_rules(files.root, files.languages)  # so that no webhook reads speech.toml
     db = Database(config["DATABASE_URL"])
     store = AudioStore(config["AUDIO_DIR"])
     cache = Path(config["CACHE_DIR"])

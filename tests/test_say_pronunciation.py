@@ -164,6 +164,38 @@ def test_a_twilio_only_rule_changes_what_say_speaks(prompts_copy, app_settings):
         services(app).close()
 
 
+def test_say_rules_are_read_at_start_not_while_a_caller_waits(prompts_copy, app_settings):
+    speech = prompts_copy / "en" / "speech.toml"
+    speech.write_text(
+        speech.read_text(encoding="utf-8") + '\n[engine.twilio.names]\nKOM = "Komm"\n',
+        encoding="utf-8",
+    )
+    app = create_app({**app_settings, "PROMPTS_DIR": str(prompts_copy)})
+    try:
+        speech.unlink()  # a webhook that read the file now would find no rules
+        call = Call(app.test_client(), services(app).catalog).start()
+        assert "Komm" in call.said and "KOM" not in call.said
+    finally:
+        services(app).close()
+
+
+def test_a_broken_speech_file_is_logged_and_say_speaks_the_words_as_written(
+    prompts_copy, app_settings, caplog
+):
+    (prompts_copy / "en" / "speech.toml").write_text("[numbers\n", encoding="utf-8")
+    app = create_app({**app_settings, "PROMPTS_DIR": str(prompts_copy)})
+    try:
+        assert any("speech rules of en" in r.getMessage() for r in caplog.records)
+        catalog = services(app).catalog
+        with time_machine.travel(datetime(*CHRISTMAS_DAY, tzinfo=OSLO), tick=False):
+            call = Call(app.test_client(), catalog).start().press("1").press("0")
+        assert call.heard_prompt("callback", "en"), "the callback prompt, not an error answer"
+        assert "112" in call.said and catalog.text(Prompt("callback", "en")) in call.said
+        assert emergency("nb") in Call(app.test_client(), catalog).start().press("2").said
+    finally:
+        services(app).close()
+
+
 def test_the_simulator_names_the_prompt_shows_the_staff_text_and_how_it_is_spoken(app):
     at = datetime(*CHRISTMAS_DAY, tzinfo=OSLO)
     call = SimulatedCall(app, Options(at=at, caller=philippine_number()))

@@ -19,13 +19,16 @@ plain text (no SSML; the XML is escaped by VoiceResponse) and no rate: its voice
 
 from __future__ import annotations
 
+import logging
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
 SPEECH_FILE = "speech.toml"
+log = logging.getLogger(__name__)
 TWILIO = "twilio"  # the engine name of Twilio's <Say> voices, for [engine.twilio.*] rules
 # The letters of scripts written with spaces between words: a name in one of them is replaced
 # only where it is not part of a longer word of the same script ("KOM" in "KOMMUNE", "كوم" in
@@ -238,14 +241,27 @@ class SpeechBook:
         return self.pronunciation(lang, engine).prepare(text)
 
 
-@lru_cache(maxsize=16)
-def _book(root: str) -> SpeechBook:
-    """One book per prompts folder for the life of the process, which reads prompts/ once."""
-    return SpeechBook(Path(root))
+@lru_cache(maxsize=256)
+def twilio_pronunciation(root: Path | str, lang: str) -> Pronunciation:
+    """The rules <Say> follows in `lang`, read once per process (`load_twilio_rules` reads them
+    all at start, so no webhook reads a file). A `speech.toml` that cannot be read is logged
+    and <Say> speaks the texts as written: a caller hears a number said less well, never an
+    error (`ivr audio build` names the file and what is wrong)."""
+    try:
+        return load_speech_rules(Path(root) / lang).for_engine(TWILIO)
+    except (OSError, UnicodeDecodeError, SpeechRulesError) as exc:
+        log.error("speech rules of %s not used for <Say>: %s", lang, exc)
+        return SpeechRules().for_engine(TWILIO)
+
+
+def load_twilio_rules(root: Path | str, languages: Iterable[str]) -> None:
+    """Read the <Say> rules of these languages now (at start), not in a caller's webhook."""
+    for lang in languages:
+        twilio_pronunciation(root, lang)
 
 
 @lru_cache(maxsize=8192)
 def said_by_twilio(root: Path | str, lang: str, text: str) -> str:
     """The words Twilio's <Say> speaks for a text of `lang` under the prompts folder `root`:
     the same prepared words the audio gets, worked out once per text and kept."""
-    return _book(str(root)).prepare(text, lang, TWILIO).text
+    return twilio_pronunciation(root, lang).prepare(text).text

@@ -149,7 +149,9 @@ def test_tagalog_has_no_offline_voice_so_a_call_in_tagalog_hears_twilio_say_the_
     assert emergency("tl") in call.said and "112" not in call.said
 
 
-def test_a_twilio_only_rule_changes_what_say_speaks(prompts_copy, app_settings):
+def test_a_twilio_only_rule_changes_what_say_speaks_and_is_read_at_start(
+    prompts_copy, app_settings
+):
     speech = prompts_copy / "en" / "speech.toml"
     speech.write_text(
         speech.read_text(encoding="utf-8") + '\n[engine.twilio.names]\nKOM = "Komm"\n',
@@ -157,24 +159,10 @@ def test_a_twilio_only_rule_changes_what_say_speaks(prompts_copy, app_settings):
     )
     app = create_app({**app_settings, "PROMPTS_DIR": str(prompts_copy)})
     try:
+        speech.unlink()  # not read while a caller waits: a webhook reading it now finds none
         call = Call(app.test_client(), services(app).catalog).start()
         assert call.heard_prompt("greeting", "en"), "the twilio target is what <Say> speaks"
         assert "Komm" in call.spoken("greeting", "en") and "KOM" not in call.said
-    finally:
-        services(app).close()
-
-
-def test_say_rules_are_read_at_start_not_while_a_caller_waits(prompts_copy, app_settings):
-    speech = prompts_copy / "en" / "speech.toml"
-    speech.write_text(
-        speech.read_text(encoding="utf-8") + '\n[engine.twilio.names]\nKOM = "Komm"\n',
-        encoding="utf-8",
-    )
-    app = create_app({**app_settings, "PROMPTS_DIR": str(prompts_copy)})
-    try:
-        speech.unlink()  # a webhook that read the file now would find no rules
-        call = Call(app.test_client(), services(app).catalog).start()
-        assert "Komm" in call.said and "KOM" not in call.said
     finally:
         services(app).close()
 

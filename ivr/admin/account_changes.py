@@ -2,7 +2,7 @@
 reset its password. Each is one transaction, audited, and one at a time across processes, so
 two admins disabling each other at once cannot leave the line without an admin.
 
-An admin cannot disable or reset themselves, nor disable the last active admin. Adding and
+An admin cannot disable or reset themselves, nor disable the last admin who can sign in. Adding and
 resetting give a one-time set-password link (password_links.py); a reset password stops
 working at once, and a disabled account's sessions and links end.
 """
@@ -17,9 +17,9 @@ from .accounts import (
     NO_PASSWORD,
     AccountError,
     StaffUser,
-    add_account,
     bump_sessions,
     end_links,
+    new_account,
     refuse_last_admin,
 )
 from .password_links import GivenLink, give_link
@@ -31,19 +31,24 @@ def add_with_link(
     db: Database, admin: StaffUser, email: str, name: str, role: str
 ) -> tuple[StaffUser, GivenLink]:
     """A new account without a password, and the link its person chooses one with."""
-    with db.serialised(LOCK):
-        user = add_account(db, email, role, None, name)
-        with db.session() as s:
-            link = give_link(s, user.id, admin.label)
-            s.add(audit.entry(admin.label, "staff.add", email=user.email, role=role))
+    with db.serialised(LOCK), db.session() as s:
+        _still_admin(s, admin)
+        user = new_account(s, email, role, None, name)
+        link = give_link(s, user.id, admin.label)
+        s.add(audit.entry(admin.label, "staff.add", email=user.email, role=role))
     return user, link
+
+
+def _still_admin(s, admin: StaffUser) -> None:
+    """AccountError unless the person acting is still an active admin."""
+    me = s.get(StaffAccount, admin.id)
+    if me is None or not me.active or me.role not in MANAGE_ACCOUNTS:
+        raise AccountError("only an active admin may change accounts", "err.forbidden")
 
 
 def _account(s, admin: StaffUser, account_id: int) -> StaffAccount:
     """The account to change, once the admin is known to still be an active admin."""
-    me = s.get(StaffAccount, admin.id)
-    if me is None or not me.active or me.role not in MANAGE_ACCOUNTS:
-        raise AccountError("only an active admin may change accounts", "err.forbidden")
+    _still_admin(s, admin)
     row = s.get(StaffAccount, account_id)
     if row is None:
         raise AccountError("no such account", "err.no_account")

@@ -34,6 +34,7 @@ PURGE = frozenset({"admin"})  # remove an audio version for good
 CHANGE_TRANSFER = frozenset({"admin"})  # where every caller who presses 0 is put through to
 MANAGE_ACCOUNTS = frozenset({"admin"})  # add, disable, enable accounts; give password links
 MIN_PASSWORD = 12  # characters, wherever a password is chosen (command line or link)
+MAX_PASSWORD = 1000  # characters: a passphrase, not a pasted file
 NO_PASSWORD = "!none"  # the hash of an account whose person has not chosen a password yet
 SESSION_VERSION = "account_version"  # the session key holding StaffAccount.session_version
 
@@ -61,10 +62,15 @@ class AccountError(ValueError):
 
 
 def check_password(password: str) -> None:
-    """Refuse a password too short to choose (the one rule, on the command line and the web)."""
+    """Refuse a password too short or too long to choose (the one rule, on the command line
+    and the web)."""
     if len(password) < MIN_PASSWORD:
         raise AccountError(
             f"the password must have at least {MIN_PASSWORD} characters", "err.password_short"
+        )
+    if len(password) > MAX_PASSWORD:
+        raise AccountError(
+            f"the password may have at most {MAX_PASSWORD} characters", "err.password_long"
         )
 
 
@@ -135,6 +141,12 @@ def add_account(
 ) -> StaffUser:
     """Make an account; refuses unknown roles, short passwords and existing e-mails. Without a
     password (None) nobody can sign in to it until its person sets one with a link."""
+    with db.session() as s:
+        return new_account(s, email, role, password, name)
+
+
+def new_account(s, email: str, role: str, password: str | None, name: str = "") -> StaffUser:
+    """`add_account` in the caller's transaction."""
     email = normalise_email(email)
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}", "err.role")
@@ -142,21 +154,18 @@ def add_account(
         raise AccountError("give an e-mail address", "err.email")
     if password is not None:
         check_password(password)
-    with db.session() as s:
-        if s.scalars(select(StaffAccount).where(StaffAccount.email == email)).first():
-            raise AccountError(f"{email} already has an account", "err.account_exists")
-        hashed = NO_PASSWORD if password is None else _hasher.hash(password)
-        row = StaffAccount(
-            email=email, name=name.strip(), role=role, active=True, password_hash=hashed
-        )
-        s.add(row)
-        s.flush()
-        return as_user(row)
+    if s.scalars(select(StaffAccount).where(StaffAccount.email == email)).first():
+        raise AccountError(f"{email} already has an account", "err.account_exists")
+    hashed = NO_PASSWORD if password is None else _hasher.hash(password)
+    row = StaffAccount(email=email, name=name.strip(), role=role, active=True, password_hash=hashed)
+    s.add(row)
+    s.flush()
+    return as_user(row)
 
 
 def set_active(db: Database, email: str, active: bool) -> None:
     """Disable (or enable again) an account; a disabled account's sessions and set-password
-    links stop working. The last active admin cannot be disabled."""
+    links stop working. The last admin who can sign in cannot be disabled."""
     with db.session() as s:
         row = s.scalars(
             select(StaffAccount).where(StaffAccount.email == normalise_email(email))
@@ -171,16 +180,20 @@ def set_active(db: Database, email: str, active: bool) -> None:
 
 
 def refuse_last_admin(s, row: StaffAccount) -> None:
-    """AccountError if disabling this account would leave no active admin."""
+    """AccountError if disabling this account would leave no admin who can sign in (active,
+    with a password chosen: a link that is never used gives none)."""
     if row.role != "admin" or not row.active:
         return
-    admins = s.scalar(
+    others = s.scalar(
         select(func.count(StaffAccount.id)).where(
-            StaffAccount.active.is_(True), StaffAccount.role == "admin"
+            StaffAccount.active.is_(True),
+            StaffAccount.role == "admin",
+            StaffAccount.password_hash != NO_PASSWORD,
+            StaffAccount.id != row.id,
         )
     )
-    if admins <= 1:
-        raise AccountError(f"{row.email} is the last active admin", "err.last_admin")
+    if not others:
+        raise AccountError(f"{row.email} is the last admin who can sign in", "err.last_admin")
 
 
 def end_links(s, account_id: int, now: datetime) -> None:
@@ -204,6 +217,7 @@ def set_password(db: Database, email: str, password: str) -> None:
             raise AccountError(f"no account for {email}")
         row.password_hash = _hasher.hash(password)
         bump_sessions(row)
+        end_links(s, row.id, utcnow())  # an older set-password link cannot overwrite it
 
 
 def list_accounts(db: Database) -> list[StaffAccount]:

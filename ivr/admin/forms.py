@@ -81,9 +81,8 @@ class AccountForm(FlaskForm):
 class SetPasswordForm(FlaskForm):
     """The password a person chooses through a one-time link, typed twice."""
 
-    password = PasswordField(
-        validators=[DataRequired("err.required"), Length(max=1000, message="err.required")]
-    )
+    # its length is checked by accounts.check_password, the rule of the command line too
+    password = PasswordField(validators=[DataRequired("err.required")])
     again = PasswordField(
         validators=[DataRequired("err.required"), EqualTo("password", "err.password_again")]
     )

@@ -23,7 +23,15 @@ from flask_login import current_user
 
 from ..db import Database
 from . import account_changes
-from .accounts import MANAGE_ACCOUNTS, MIN_PASSWORD, ROLES, AccountError, StaffUser, list_accounts
+from .accounts import (
+    MANAGE_ACCOUNTS,
+    MAX_PASSWORD,
+    MIN_PASSWORD,
+    ROLES,
+    AccountError,
+    StaffUser,
+    list_accounts,
+)
 from .actions import db, requires
 from .forms import AccountForm, ActionForm, SetPasswordForm
 from .i18n import t
@@ -160,8 +168,9 @@ def set_password(token: str):
     try:
         use_link(db(), token, form.password.data)
     except AccountError as exc:
-        if exc.key == "err.password_short":
-            refusal = Refusal("password-form", t(exc.key, min=MIN_PASSWORD), ("password",))
+        if exc.key in ("err.password_short", "err.password_long"):
+            said = t(exc.key, min=MIN_PASSWORD, max=MAX_PASSWORD)
+            refusal = Refusal("password-form", said, ("password",))
             return _set_password_page(form, user.email, refusal, 400)
         return render_template("admin/set_password.html", broken=t(exc.key), form=form), 410
     flash(t("password.chosen"), "info")

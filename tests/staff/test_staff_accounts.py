@@ -14,7 +14,7 @@ from sqlalchemy import select
 from staff_support import ADMIN, BEFORE_DECEMBER, EDITOR, PASSWORD, REVIEWER, Staff, says
 
 from ivr import audit
-from ivr.admin.accounts import add_account
+from ivr.admin import account_changes
 from ivr.models import PasswordLink, StaffAccount, utcnow
 
 LINK = re.compile(r'id="link-url"[^>]*value="([^"]+)"')
@@ -77,6 +77,48 @@ def test_admin_adds_an_account_and_its_person_chooses_a_password_and_signs_in(
         ("staff.add", {"email": "new@kom.test", "role": "editor"}),
         ("staff.password_set", {"email": "new@kom.test"}),
     ]
+
+
+def test_an_account_is_added_with_its_link_and_audit_entry_or_not_at_all(
+    admin, db, audit_facts, monkeypatch
+):
+    def fails(*args, **kwargs):
+        raise RuntimeError("the database went away while the link was written")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(account_changes, "give_link", fails)
+        with pytest.raises(RuntimeError):
+            _add(admin)
+    with db.session() as s:
+        assert (
+            s.scalars(select(StaffAccount).where(StaffAccount.email == "new@kom.test")).all() == []
+        )
+    assert not [a for a, _, _ in audit_facts() if a == "staff.add"]
+    again = _add(admin)  # the admin tries again: no "already has an account"
+    assert again.status_code == 200 and _link(again)
+
+
+def test_a_password_chosen_on_the_command_line_ends_an_open_link(app, admin, db):
+    link = _link(
+        admin.post(f"/staff/accounts/{_account_id(db, EDITOR)}/reset", page="/staff/accounts")
+    )
+    result = app.test_cli_runner().invoke(
+        args=["staff", "password", EDITOR, "--password", NEW_PASSWORD]
+    )
+    assert result.exit_code == 0, result.output
+    assert _choose_broken(app.test_client(), link).status_code == 410
+    stranger = Staff(app.test_client())
+    form = {"csrf_token": stranger.token(), "password": "someone else's", "again": "someone else's"}
+    assert stranger.client.post(link, data=form).status_code == 410
+    assert Staff(app.test_client()).sign_in(EDITOR, NEW_PASSWORD).status_code == 302
+
+
+def test_a_password_too_long_to_choose_says_so(app, admin):
+    link = _link(_add(admin))
+    response = _choose(app.test_client(), link, "x" * 1001)
+    assert response.status_code == 400
+    assert says("err.password_long", max=1000) in response.get_data(as_text=True)
+    assert _choose(app.test_client(), link, "x" * 1000).status_code == 302
 
 
 def test_an_account_without_a_chosen_password_cannot_sign_in(app, admin):
@@ -201,11 +243,14 @@ def test_an_admin_cannot_disable_or_reset_themselves(admin, db):
     assert admin.client.get("/staff/accounts").status_code == 200  # still signed in, still admin
 
 
-def test_the_last_active_admin_cannot_be_disabled(app, db, accounts):
+def test_the_last_admin_who_can_sign_in_cannot_be_disabled(app, admin, db):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["staff", "disable", ADMIN])
-    assert result.exit_code != 0 and "last active admin" in result.output
-    add_account(db, "second@kom.test", "admin", PASSWORD)
+    assert result.exit_code != 0 and "last admin who can sign in" in result.output
+    link = _link(_add(admin, "second@kom.test", role="admin"))
+    result = runner.invoke(args=["staff", "disable", ADMIN])  # the new admin has no password
+    assert result.exit_code != 0 and "last admin who can sign in" in result.output
+    assert _choose(app.test_client(), link).status_code == 302
     assert runner.invoke(args=["staff", "disable", ADMIN]).exit_code == 0
 
 

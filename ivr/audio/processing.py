@@ -146,9 +146,9 @@ def decode(data: bytes, fmt: str | None = None, rate: int = 0) -> AudioSegment:
 
 def _clipped_share(segment: AudioSegment) -> float:
     """The share of samples at (or within 64 of) full scale."""
-    samples = segment.get_array_of_samples()
-    if not samples or segment.max < FULL_SCALE - 64:  # the peak (C speed): nothing clips
+    if segment.max < FULL_SCALE - 64:  # the peak (C speed): nothing clips, nothing to count
         return 0.0
+    samples = segment.get_array_of_samples()
     return sum(1 for s in samples if abs(s) >= FULL_SCALE - 64) / len(samples)
 
 

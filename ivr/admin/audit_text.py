@@ -13,13 +13,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask_babel import format_datetime, format_decimal
-
 from .. import audit
 from ..catalog import Catalog
-from ..hours import OSLO
 from ..models import AuditEntry
-from .i18n import t
+from .calendar import span
+from .i18n import one_decimal, span_said, t
 from .outline import segment_name
 
 
@@ -40,18 +38,9 @@ def _listed(values: Any, say: Callable[[Any], str] = str) -> str:
 
 
 def _span(value: Any) -> str:
-    """A closure's span as the calendar says it: whole days by date, else date and time."""
-    starts, ends = (datetime.fromisoformat(v).astimezone(OSLO) for v in value)
-    if starts.time() == ends.time() == datetime.min.time():
-        last = ends.date().toordinal() - 1
-        days = format_datetime(starts, "EEE d.M.yyyy")
-        if last != starts.date().toordinal():
-            days += " – " + format_datetime(
-                datetime.fromordinal(last).replace(tzinfo=OSLO), "EEE d.M.yyyy"
-            )
-        return days
-    pattern = "EEE d.M.yyyy HH:mm"
-    return f"{format_datetime(starts, pattern)} – {format_datetime(ends, pattern)}"
+    """A closure's span as the calendar says it."""
+    starts, ends = (datetime.fromisoformat(v) for v in value)
+    return span_said(span(starts, ends))
 
 
 def _sayers(catalog: Catalog) -> dict[str, Callable[[Any], str]]:
@@ -70,8 +59,8 @@ def _sayers(catalog: Catalog) -> dict[str, Callable[[Any], str]]:
         "file_deleted": lambda v: t("audit.file_deleted" if v else "audit.file_kept"),
         "no_audio": lambda v: t("audit.no_audio") if v else "",
         "span": _span,
-        "duration": lambda v: format_decimal(v, "0.0"),
-        "loudness": lambda v: format_decimal(v, "0.0"),
+        "duration": one_decimal,
+        "loudness": one_decimal,
     }
 
 

@@ -14,6 +14,7 @@ import logging
 import tempfile
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from babel import Locale
 from babel.dates import format_skeleton, match_skeleton
@@ -21,7 +22,10 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from flask import Flask, has_request_context, session
-from flask_babel import Babel, get_locale, gettext, ngettext
+from flask_babel import Babel, format_date, get_locale, gettext, ngettext
+
+if TYPE_CHECKING:
+    from .calendar import Span
 
 log = logging.getLogger(__name__)
 DEFAULT = "nb"
@@ -66,6 +70,24 @@ def one_decimal(value: float) -> str:
     return str(format_decimal(value, "0.0", locale=get_locale()))
 
 
+DAY = "EEE d.M.yyyy"  # a closure's day as the staff pages write it ("ons. 2.12.2026")
+
+
+def span_said(span: Span) -> str:
+    """A closure's days and times as the staff pages write them, in the calendar, the list of
+    what is coming and the audit log: "ons. 2.12.2026 (hele dagen)", or
+    "ons. 2.12.2026 14:00–24:00"."""
+    first = format_date(span.first_day, DAY)
+    if span.whole_days:
+        if span.last_day == span.first_day:
+            return f"{first} ({t('calendar.whole_day')})"
+        return f"{first} – {format_date(span.last_day, DAY)} ({t('calendar.whole_days')})"
+    starts = span.from_time.strftime("%H:%M") if span.from_time else "00:00"
+    until = span.until_time.strftime("%H:%M") if span.until_time else "24:00"
+    last = f"{format_date(span.last_day, DAY)} " if span.last_day != span.first_day else ""
+    return f"{first} {starts}–{last}{until}"
+
+
 def compiled(source: Path = CATALOGUES) -> Path:
     """The folder of compiled catalogues: each .po compiled to .mo beside it when the .mo is
     missing or older; in a temporary folder when the package folder cannot be written."""
@@ -96,10 +118,11 @@ def _compile(source: Path, target: Path, force: bool = False) -> None:
 def register(app: Flask) -> None:
     """Flask-Babel: the person's language, Oslo time, the compiled catalogues, `_` and `_n`
     in templates, and Babel's date and number filters (`datetimeformat`, `day_and_month`,
-    `one_decimal`)."""
+    `one_decimal`, `span_said`)."""
     app.config.setdefault("BABEL_DEFAULT_LOCALE", LOCALES[DEFAULT])
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", "Europe/Oslo")
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(compiled())
     Babel(app, locale_selector=lambda: LOCALES[ui_language()])
     app.jinja_env.filters["day_and_month"] = day_and_month
     app.jinja_env.filters["one_decimal"] = one_decimal
+    app.jinja_env.filters["span_said"] = span_said

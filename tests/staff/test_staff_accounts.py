@@ -328,6 +328,21 @@ def test_audit_details_are_said_in_the_readers_language(staff, db, lang):
     assert "en greeting: version 7 is live" in _audit_row(page, "text.publish")
 
 
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_the_audit_log_says_a_closure_as_the_line_page_does(staff, lang):
+    with time_machine.travel(BEFORE_DECEMBER, tick=True):
+        staff.sign_in(ADMIN)
+        staff.client.get(f"/staff/ui/{lang}")
+        closure = {"first_day": "2026-12-30", "from_time": "14:00", "reason": "Afternoon"}
+        staff.post("/staff/line/closures", closure)
+        line = staff.client.get("/staff/line").get_data(as_text=True)
+        page = staff.client.get("/staff/audit").get_data(as_text=True)
+    listed = re.search(r'<ul class="closures">\s*<li>\s*<span>([^<]*)</span>', line).group(1)
+    assert listed.endswith(": Afternoon") and "14:00–24:00" in listed
+    logged = re.search(r'class="detail">([^<]*)<', _audit_row(page, "closure.add")).group(1)
+    assert logged == listed
+
+
 def test_failed_sign_ins_are_said_in_the_readers_language(app, admin):
     Staff(app.test_client()).sign_in(EDITOR, "wrong password!")
     admin.client.get("/staff/ui/en")

@@ -31,6 +31,8 @@ from .audio.store import AudioStore
 from .call_events import CallEvents
 from .catalog import Catalog, load_catalog
 from .db import Database
+from .hours import is_open
+from .models import utcnow
 from .schedule import LineSettings, LineSource
 from .snapshot import Refresher
 from .texts import PublishedTexts
@@ -77,6 +79,11 @@ class Services:
         (a new process waits for them at most FIRST_READ_WAIT, then uses its fallbacks)."""
         self.refresher.ensure_running()
         self.refresher.wait_first_reads()
+
+    def open_now(self) -> bool:
+        """Whether KOM is open now, by the rules in memory (never waits for the database):
+        what the routes and the quick path both ask."""
+        return is_open(utcnow(), self.line.for_calls().rules)
 
     def content_version(self) -> tuple[int, int, int]:
         """Changes whenever what callers hear may change: settings, texts or audio."""

@@ -206,7 +206,7 @@ def test_a_failure_in_the_quick_path_leaves_the_answer_to_flask(app, monkeypatch
     def broken(*_args):
         raise RuntimeError("a bug in the quick path")
 
-    monkeypatch.setattr("ivr.voice.quick.is_open", broken)
+    monkeypatch.setattr("ivr.voice.quick._key", broken)
     with caplog.at_level(logging.ERROR, "ivr"):
         response = post(client, "/voice")
     assert response.status_code == 200 and response.get_data() == first

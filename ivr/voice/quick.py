@@ -18,7 +18,6 @@ token, and any error here (Flask's error handler gives the caller the safe answe
 from __future__ import annotations
 
 import functools
-import hmac
 import io
 import logging
 import time
@@ -27,19 +26,16 @@ from urllib.parse import parse_qsl
 
 import werkzeug.urls  # noqa: F401  (registers the "werkzeug.url_quote" error handler used below)
 from flask import Flask
-from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 from ..answers import Answer
 from ..flow import Position
-from ..hours import is_open
-from ..models import utcnow
 from ..request_limits import FORM_TYPE
 from ..services import Services, services
 from ..simulation import ENVIRON_KEY
 from .keys import answer_key, dial_key, incoming_key, step_key, whisper_key
 from .routes import log_webhook, record_event
-from .security import public_url
+from .security import public_url, signed_as_called
 
 log = logging.getLogger("ivr.voice")
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
@@ -85,8 +81,7 @@ class QuickWebhooks:
         if form is None:
             return None
         url = public_url(environ, config["PUBLIC_BASE_URL"], config.get("TRUSTED_HOSTS"))
-        expected = RequestValidator(token).compute_signature(url, form)
-        if not hmac.compare_digest(expected, signature):
+        if not signed_as_called(token, url, form, signature):
             return None
         shared = services(self.app)
         shared.ready_for_calls()
@@ -113,8 +108,7 @@ def _key(endpoint: str, shared: Services, query: str, form: Mapping[str, str]) -
         request_key = incoming_key(catalog, form)
     else:
         request_key = dial_key(_parsed_query(query), form)
-    open_now = is_open(utcnow(), shared.line.for_calls().rules)
-    return answer_key(endpoint, request_key, form, open_now)
+    return answer_key(endpoint, request_key, form, shared.open_now())
 
 
 def _form(environ: dict, max_bytes: int) -> _Form | None:

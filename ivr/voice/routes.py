@@ -100,7 +100,7 @@ def _open_now() -> bool:
     simulation = current_simulation()
     if simulation is not None and simulation.at:
         return is_open(simulation.at, services().line.rules(simulation.at))
-    return is_open(utcnow(), services().line.for_calls().rules)
+    return services().open_now()
 
 
 def _transfer(lang: str | None) -> Transfer:

@@ -137,12 +137,21 @@ def bump_sessions(row: StaffAccount) -> None:
 
 
 def add_account(
-    db: Database, email: str, role: str, password: str | None, name: str = ""
+    db: Database,
+    email: str,
+    role: str,
+    password: str | None,
+    name: str = "",
+    actor: str | None = None,
 ) -> StaffUser:
     """Make an account; refuses unknown roles, short passwords and existing e-mails. Without a
-    password (None) nobody can sign in to it until its person sets one with a link."""
+    password (None) nobody can sign in to it until its person sets one with a link. With an
+    `actor`, the audit entry is written in the same transaction."""
     with db.session() as s:
-        return new_account(s, email, role, password, name)
+        user = new_account(s, email, role, password, name)
+        if actor:
+            s.add(audit.entry(actor, "staff.add", email=user.email, role=role))
+        return user
 
 
 def new_account(s, email: str, role: str, password: str | None, name: str = "") -> StaffUser:
@@ -163,9 +172,10 @@ def new_account(s, email: str, role: str, password: str | None, name: str = "") 
     return as_user(row)
 
 
-def set_active(db: Database, email: str, active: bool) -> None:
+def set_active(db: Database, email: str, active: bool, actor: str | None = None) -> None:
     """Disable (or enable again) an account; a disabled account's sessions and set-password
-    links stop working. The last admin who can sign in cannot be disabled."""
+    links stop working. The last admin who can sign in cannot be disabled. With an `actor`,
+    the audit entry is written in the same transaction."""
     with db.session() as s:
         row = s.scalars(
             select(StaffAccount).where(StaffAccount.email == normalise_email(email))
@@ -177,6 +187,10 @@ def set_active(db: Database, email: str, active: bool) -> None:
             end_links(s, row.id, utcnow())
         row.active = active
         bump_sessions(row)
+        if actor:
+            s.add(
+                audit.entry(actor, "staff.enable" if active else "staff.disable", email=row.email)
+            )
 
 
 def refuse_last_admin(s, row: StaffAccount) -> None:
@@ -206,8 +220,8 @@ def end_links(s, account_id: int, now: datetime) -> None:
     )
 
 
-def set_password(db: Database, email: str, password: str) -> None:
-    """Give an account a new password."""
+def set_password(db: Database, email: str, password: str, actor: str | None = None) -> None:
+    """Give an account a new password (with an `actor`, audited in the same transaction)."""
     check_password(password)
     with db.session() as s:
         row = s.scalars(
@@ -218,6 +232,8 @@ def set_password(db: Database, email: str, password: str) -> None:
         row.password_hash = _hasher.hash(password)
         bump_sessions(row)
         end_links(s, row.id, utcnow())  # an older set-password link cannot overwrite it
+        if actor:
+            s.add(audit.entry(actor, "staff.password", email=row.email))
 
 
 def list_accounts(db: Database) -> list[StaffAccount]:

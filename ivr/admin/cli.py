@@ -6,7 +6,6 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from .. import audit
 from ..services import services
 from .accounts import ROLES, AccountError, add_account, list_accounts, set_active, set_password
 
@@ -33,10 +32,9 @@ def staff() -> None:
 def staff_add(email: str, role: str, name: str, password: str) -> None:
     """Make an account that can sign in to the staff pages."""
     try:
-        user = add_account(_db(), email, role, password, name)
+        user = add_account(_db(), email, role, password, name, actor="cli")
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
-    audit.record(_db(), "cli", "staff.add", email=user.email, role=role)
     click.echo(f"account made: {user.email} ({role})")
 
 
@@ -58,10 +56,9 @@ def staff_list() -> None:
 def staff_disable(email: str) -> None:
     """Switch an account off; its open sessions stop working at the next click."""
     try:
-        set_active(_db(), email, False)
+        set_active(_db(), email, False, actor="cli")
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
-    audit.record(_db(), "cli", "staff.disable", email=email)
     click.echo(f"account disabled: {email}")
 
 
@@ -70,10 +67,9 @@ def staff_disable(email: str) -> None:
 def staff_enable(email: str) -> None:
     """Switch a disabled account on again."""
     try:
-        set_active(_db(), email, True)
+        set_active(_db(), email, True, actor="cli")
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
-    audit.record(_db(), "cli", "staff.enable", email=email)
     click.echo(f"account enabled: {email}")
 
 
@@ -83,8 +79,7 @@ def staff_enable(email: str) -> None:
 def staff_password(email: str, password: str) -> None:
     """Give an account a new password."""
     try:
-        set_password(_db(), email, password)
+        set_password(_db(), email, password, actor="cli")
     except AccountError as exc:
         raise click.ClickException(str(exc)) from None
-    audit.record(_db(), "cli", "staff.password", email=email)
     click.echo(f"password changed: {email}")

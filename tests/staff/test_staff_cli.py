@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from staff_support import PASSWORD, Staff
+from staff_support import EDITOR, PASSWORD, Staff
 
 from ivr import audit
 from ivr.models import AuditEntry, StaffAccount
@@ -85,3 +85,32 @@ def test_closing_the_line_on_the_command_line_is_in_the_audit_log(app, audit_act
         assert runner.invoke(args=["hours", "close", "--reason", "Power cut"]).exit_code == 0
         assert runner.invoke(args=["hours", "regular"]).exit_code == 0
     assert audit_actions() == [("cli", "line.close", "Power cut"), ("cli", "line.reopen", "")]
+
+
+def test_a_change_on_the_command_line_and_its_audit_entry_are_written_together(
+    app, db, accounts, audit_actions, monkeypatch
+):
+    runner = app.test_cli_runner()
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("the audit entry could not be made")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(audit, "entry", fails)
+        assert runner.invoke(args=["staff", "disable", EDITOR]).exit_code != 0
+    assert audit_actions() == []
+    assert Staff(app.test_client()).sign_in(EDITOR).status_code == 302  # still active
+    assert runner.invoke(args=["staff", "disable", EDITOR.upper()]).exit_code == 0
+    assert runner.invoke(args=["staff", "enable", EDITOR]).exit_code == 0
+    changed = runner.invoke(args=["staff", "password", EDITOR, "--password", "x" * 12])
+    assert changed.exit_code == 0
+    with db.session() as s:
+        done = [
+            (e.action, audit.facts_of(e))
+            for e in s.scalars(select(AuditEntry).where(AuditEntry.actor == "cli"))
+        ]
+    assert done == [
+        ("staff.disable", {"email": EDITOR}),
+        ("staff.enable", {"email": EDITOR}),
+        ("staff.password", {"email": EDITOR}),
+    ]

@@ -14,7 +14,6 @@ from flask_login import current_user, login_required
 
 from .. import texts
 from ..audio.library import PromptState, words_hash
-from ..audio.processing import Measure, problem_codes
 from ..catalog import SOURCE_LANGUAGE, Catalog, Prompt
 from ..line import languages_in_order
 from ..translations import english_before, segment_state
@@ -43,16 +42,8 @@ def prompt_url(prompt: Prompt, anchor: str = "") -> str:
 
 
 def problems_said(state: PromptState) -> list[str]:
-    """What is wrong with the file that plays, in the person's language (the rules are
-    ivr.audio.processing's)."""
-    recording = state.recording
-    if recording is None:
-        return []
-    if not recordings().store.has(recording.hash):
-        return [t("problem.no_file")]
-    measure = Measure(
-        recording.duration, recording.loudness, recording.peak, recording.clipped, 0, 0
-    )
+    """What is wrong with the file that plays, in the person's language (found by
+    `Recordings.state`, by the rules of ivr.audio.processing)."""
     return [
         t(
             f"problem.{code}",
@@ -63,7 +54,7 @@ def problems_said(state: PromptState) -> list[str]:
                 for name, value in values.items()
             },
         )
-        for code, values in problem_codes(measure)
+        for code, values in state.problem_codes
     ]
 
 

@@ -17,7 +17,16 @@ from sqlalchemy import select
 from ..catalog import SOURCE_LANGUAGE, Catalog, Prompt
 from ..db import Database
 from ..models import AudioChoice, AudioChoiceEvent, Recording, TextChoice, TextVersion, utcnow
-from .processing import PROCESSING, AudioRejected, Measure, decode, problems, telephone_ready
+from .processing import (
+    PROCESSING,
+    AudioRejected,
+    Measure,
+    Problem,
+    decode,
+    problem_codes,
+    said_in_english,
+    telephone_ready,
+)
 from .store import AudioStore
 
 # Twilio fetches a <Play> file when it plays the TwiML, which can be a minute after it was
@@ -88,7 +97,12 @@ class PromptState:
     prompt: Prompt
     state: str  # human | tts | missing | stale
     recording: Recording | None
-    problems: list[str] = field(default_factory=list)
+    problem_codes: list[Problem] = field(default_factory=list)  # what is wrong with the file
+
+    @property
+    def problems(self) -> list[str]:
+        """What is wrong with the file, in English (the command line)."""
+        return said_in_english(self.problem_codes)
 
 
 @dataclass
@@ -225,9 +239,10 @@ class Recordings:
         if not data:
             raise AudioRejected("the file is empty")
         finished, measure = telephone_ready(decode(data))
-        too_long = [p for p in problems(measure) if p.startswith("too long")]
+        too_long = [found for found in problem_codes(measure) if found[0] == "long"]
         if too_long:
-            raise AudioRejected(f"the recording is {too_long[0]}: split or shorten it")
+            said = said_in_english(too_long)[0]
+            raise AudioRejected(f"the recording is {said}: split or shorten it")
         recording = self.add(
             prompt,
             finished,
@@ -382,8 +397,8 @@ class Recordings:
         if recording is None:
             return PromptState(prompt, "missing", None)
         if not self.store.has(recording.hash):
-            return PromptState(prompt, "missing", recording, ["file missing from the store"])
-        found = problems(
+            return PromptState(prompt, "missing", recording, [("no_file", {})])
+        found = problem_codes(
             Measure(recording.duration, recording.loudness, recording.peak, recording.clipped, 0, 0)
         )
         if recording.text_hash != words_hash(self.catalog.text(prompt)):

@@ -258,13 +258,15 @@ PROBLEM_WORDS = {
     "loud": "too loud ({loudness:.1f} dBFS, target {target:g})",
     "clipped": "clipped ({clipped:.2%} of samples at full scale)",
     "long": "too long ({duration:.0f} s, limit {limit:g} s)",
+    "no_file": "file missing from the store",  # said of a recording (ivr.audio.library)
 }
+Problem = tuple[str, dict[str, float]]  # a code of PROBLEM_WORDS and the values it is said with
 
 
-def problem_codes(m: Measure) -> list[tuple[str, dict[str, float]]]:
+def problem_codes(m: Measure) -> list[Problem]:
     """What is wrong with a finished file, as (code, values): quiet, loud, clipped, long (the
     staff pages say them in the person's language)."""
-    found: list[tuple[str, dict[str, float]]] = []
+    found: list[Problem] = []
     if m.loudness < QUIET_DBFS:
         found.append(("quiet", {"loudness": m.loudness, "target": TARGET_DBFS}))
     if m.loudness > LOUD_DBFS:
@@ -278,4 +280,9 @@ def problem_codes(m: Measure) -> list[tuple[str, dict[str, float]]]:
 
 def problems(m: Measure) -> list[str]:
     """What is wrong with a finished file: too quiet, too loud, clipped, too long."""
-    return [PROBLEM_WORDS[code].format(**values) for code, values in problem_codes(m)]
+    return said_in_english(problem_codes(m))
+
+
+def said_in_english(found: list[Problem]) -> list[str]:
+    """Problems as the command line says them (the staff pages say them in their language)."""
+    return [PROBLEM_WORDS[code].format(**values) for code, values in found]

@@ -40,3 +40,18 @@ def test_what_plays_and_its_problems_are_said_in_the_persons_language(app, staff
     assert says("problem.quiet", lang, loudness=f"-31{decimal}5", target="-20") in now
     assert says("prompt.loudness_value", lang, value=f"-31{decimal}5") in now
     assert "dBFS, target" not in now  # not the command line's English
+
+
+def test_a_file_gone_from_the_store_is_said_on_the_page_in_the_grid_and_by_the_command_line(
+    app, staff
+):
+    playing = services(app).recordings.current()[("greeting", "en")]
+    services(app).recordings.store.path(playing.hash).unlink()
+    staff.sign_in(EDITOR)
+    page = staff.client.get("/staff/prompts/greeting/en").get_data(as_text=True)
+    assert says("problem.no_file") in page.split('id="now"')[1].split("</section>")[0]
+    grid = staff.client.get("/staff/prompts?lang=en").get_data(as_text=True)
+    cell = grid.split('id="cell-greeting-en"')[1].split("</td>")[0]
+    assert f'<span class="warn">1 {says("problems")}</span>' in cell
+    checked = app.test_cli_runner().invoke(args=["audio", "check", "--lang", "en"])
+    assert "greeting" in checked.output and "file missing from the store" in checked.output

@@ -2,9 +2,9 @@
 reset its password. Each is one transaction, audited, and one at a time across processes, so
 two admins disabling each other at once cannot leave the line without an admin.
 
-An admin cannot disable or reset themselves, nor disable the last admin who can sign in. Adding and
-resetting give a one-time set-password link (password_links.py); a reset password stops
-working at once, and a disabled account's sessions and links end.
+An admin cannot disable or reset themselves, nor disable the last admin who can sign in.
+Adding and resetting give a one-time set-password link (password_links.py); a reset password
+stops working at once, and a disabled account's sessions and links end.
 """
 
 from __future__ import annotations

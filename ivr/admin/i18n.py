@@ -74,8 +74,8 @@ DAY = "EEE d.M.yyyy"  # a closure's day as the staff pages write it ("ons. 2.12.
 
 
 def span_said(span: Span) -> str:
-    """A closure's days and times as the staff pages write them, in the calendar, the list of
-    what is coming and the audit log: "ons. 2.12.2026 (hele dagen)", or
+    """A closure's days and times as the staff pages write them, in the list of closures, the
+    list of what is coming and the audit log: "ons. 2.12.2026 (hele dagen)", or
     "ons. 2.12.2026 14:00–24:00"."""
     first = format_date(span.first_day, DAY)
     if span.whole_days:

@@ -47,13 +47,7 @@ class AnswerCache:
     def peek(self, version: Hashable, key: Hashable) -> Answer | None:
         """The answer kept for `key` under `version`, or None (never computes anything)."""
         with self._lock:
-            if version != self._version:
-                return None
-            found = self._answers.get(key)
-            if found is not None:
-                self._answers.move_to_end(key)
-                self.hits += 1
-            return found
+            return self._kept(key) if version == self._version else None
 
     def get(self, version: Hashable, key: Hashable, compute: Callable[[], Answer]) -> Answer:
         """The answer for `key` under `version`: cached, or computed and kept."""
@@ -61,10 +55,8 @@ class AnswerCache:
             if version != self._version:
                 self._answers.clear()
                 self._version = version
-            found = self._answers.get(key)
+            found = self._kept(key)
             if found is not None:
-                self._answers.move_to_end(key)
-                self.hits += 1
                 return found
         answer = compute()
         with self._lock:
@@ -74,3 +66,12 @@ class AnswerCache:
                 if len(self._answers) > self.size:
                     self._answers.popitem(last=False)
         return answer
+
+    def _kept(self, key: Hashable) -> Answer | None:
+        """The answer kept for `key` (a hit: it becomes the most recently used), or None. Call
+        with the lock held."""
+        found = self._answers.get(key)
+        if found is not None:
+            self._answers.move_to_end(key)
+            self.hits += 1
+        return found
